@@ -1,0 +1,31 @@
+"""deploy.yml, for every fixture config: actionlint and zizmor report nothing, and
+every action is pinned to the commit of the version domain.md §4 names."""
+
+import pytest
+
+import checks_workflow
+from support import ACTIONS_DATA, WORKFLOW, need
+
+
+@pytest.fixture(scope="module")
+def workflow(bundle):
+    need(bundle, WORKFLOW)
+    return bundle.path(WORKFLOW)
+
+
+def test_actionlint_reports_nothing(workflow):
+    assert checks_workflow.actionlint(workflow) == []
+
+
+def test_zizmor_offline_reports_nothing(workflow):
+    assert checks_workflow.zizmor(workflow) == []
+
+
+def test_zizmor_ignores_carry_a_reason(workflow):
+    assert checks_workflow.zizmor_ignores_without_reason(workflow.read_text()) == []
+
+
+def test_actions_pinned_to_the_documented_commits_with_valid_inputs(workflow):
+    if not (ACTIONS_DATA / "index.json").is_file():
+        pytest.fail(f"{ACTIONS_DATA}/index.json is missing (shared/ beside the repository)")
+    assert checks_workflow.pinned_actions(workflow.read_text()) == []
