@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod config;
+pub mod cost;
 pub mod iam;
 pub mod names;
 pub mod regions;

@@ -1,0 +1,265 @@
+//! Rendering a [`CostEstimate`] for the `keyless cost` command: a plain-text
+//! table and JSON. Both show the sources and the price table's date.
+
+use serde::Serialize;
+
+use super::{prices, CostEstimate, Exact};
+
+/// The `--json` document. Field order is the documented order:
+/// `currency, as_of, items, total_monthly`, then extras.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    currency: &'a str,
+    as_of: &'a str,
+    items: Vec<JsonItem<'a>>,
+    total_monthly: f64,
+    total_yearly: f64,
+    total_monthly_exact: String,
+    region: &'a str,
+    region_name: &'a str,
+    complete: bool,
+    estimate: bool,
+    unpriced: Vec<&'a str>,
+    assumptions: JsonAssumptions,
+    notes: Vec<String>,
+    sources: Vec<JsonSource<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonItem<'a> {
+    name: &'a str,
+    quantity: f64,
+    unit: &'a str,
+    unit_price: f64,
+    monthly: f64,
+    monthly_exact: String,
+    sources: &'a [String],
+    estimate: bool,
+}
+
+#[derive(Serialize)]
+struct JsonAssumptions {
+    cpu_units: u32,
+    memory_mib: u32,
+    architecture: &'static str,
+    task_count: u32,
+    public_ip: bool,
+    ephemeral_storage_gib: u32,
+    spot_discount_percent: f64,
+    hours_per_month: f64,
+    log_ingest_gb_month: f64,
+    log_storage_gb: f64,
+    image_size_gb: f64,
+    images_kept: u32,
+}
+
+#[derive(Serialize)]
+struct JsonSource<'a> {
+    id: &'a str,
+    title: &'a str,
+    url: Option<&'a str>,
+}
+
+/// The estimate as one line of JSON:
+/// `{"currency":"USD","as_of":…,"items":[{"name","quantity","unit","unit_price","monthly",…}…],"total_monthly":…,…}`.
+/// Money (`monthly`, `total_*`) is rounded to cents; quantities and unit prices
+/// are the exact decimals; `*_exact` carry the unrounded amounts as text.
+pub fn to_json(bill: &CostEstimate) -> String {
+    let table = prices();
+    let i = &bill.inputs;
+    let report = JsonReport {
+        currency: &table.currency,
+        as_of: &table.as_of,
+        items: bill
+            .items
+            .iter()
+            .map(|item| JsonItem {
+                name: item.name,
+                quantity: item.quantity.to_f64(),
+                unit: item.unit,
+                unit_price: item.unit_price.to_f64(),
+                monthly: item.monthly.to_cents_f64(),
+                monthly_exact: item.monthly.to_string(),
+                sources: &item.sources,
+                estimate: item.is_estimate,
+            })
+            .collect(),
+        total_monthly: bill.total_monthly.to_cents_f64(),
+        total_yearly: bill.total_yearly().to_cents_f64(),
+        total_monthly_exact: bill.total_monthly.to_string(),
+        region: &i.region,
+        region_name: &bill.region_name,
+        complete: bill.is_complete(),
+        estimate: bill.is_estimate(),
+        unpriced: bill.unpriced.iter().map(|u| u.kind.name()).collect(),
+        assumptions: JsonAssumptions {
+            cpu_units: i.cpu_units,
+            memory_mib: i.memory_mib,
+            architecture: i.architecture.ecs_name(),
+            task_count: i.task_count,
+            public_ip: i.public_ip,
+            ephemeral_storage_gib: i.ephemeral_storage_gib,
+            spot_discount_percent: i.spot_discount_percent.to_f64(),
+            hours_per_month: i.usage.hours_per_month.to_f64(),
+            log_ingest_gb_month: i.usage.log_ingest_gb_month.to_f64(),
+            log_storage_gb: i.usage.log_storage_gb.to_f64(),
+            image_size_gb: i.usage.image_size_gb.to_f64(),
+            images_kept: i.usage.images_kept,
+        },
+        notes: bill.assumptions(),
+        sources: bill
+            .sources()
+            .into_iter()
+            .map(|s| JsonSource {
+                id: &s.id,
+                title: &s.what,
+                url: s.link(),
+            })
+            .collect(),
+    };
+    serde_json::to_string(&report).expect("cost report serialises")
+}
+
+/// A unit price as text: every decimal kept, at least cents (`$0.04048`, `$0.10`).
+fn unit_price_text(price: Exact) -> String {
+    let text = price.to_decimal_string(12);
+    match text.split_once('.') {
+        None => format!("${text}.00"),
+        Some((_, frac)) if frac.len() < 2 => format!("${text}0"),
+        Some(_) => format!("${text}"),
+    }
+}
+
+/// `182.5 vCPU-hours`, `1 GB-month`, `2 GB`.
+fn quantity_text(quantity: Exact, unit: &str) -> String {
+    let plural = quantity != Exact::ONE && (unit.ends_with("hour") || unit.ends_with("month"));
+    format!("{quantity} {unit}{}", if plural { "s" } else { "" })
+}
+
+/// The estimate as a plain-text table with totals, assumptions, sources and date.
+pub fn to_table(bill: &CostEstimate) -> String {
+    let table = prices();
+    let i = &bill.inputs;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Estimated monthly AWS cost in {} ({}), prices as of {} ({})\n\n",
+        i.region, bill.region_name, table.as_of, table.currency
+    ));
+
+    let header = ["Item", "Quantity", "Unit price", "Monthly", "Source"];
+    let mut rows: Vec<[String; 5]> = bill
+        .items
+        .iter()
+        .map(|item| {
+            [
+                format!("{}{}", item.name, if item.is_estimate { " *" } else { "" }),
+                quantity_text(item.quantity, item.unit),
+                format!("{} / {}", unit_price_text(item.unit_price), item.unit),
+                item.monthly.usd(),
+                item.sources.join(", "),
+            ]
+        })
+        .collect();
+    let rule_at = rows.len();
+    rows.push([
+        "Total per month".into(),
+        String::new(),
+        String::new(),
+        bill.total_monthly.usd(),
+        String::new(),
+    ]);
+    rows.push([
+        "Total per year".into(),
+        String::new(),
+        String::new(),
+        bill.total_yearly().usd(),
+        String::new(),
+    ]);
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 5]| {
+        let mut text = String::new();
+        for (col, cell) in cells.iter().enumerate() {
+            let pad = widths[col] - cell.chars().count();
+            if col == 3 {
+                // Money right-aligned.
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                if col < 4 {
+                    text.push_str(&" ".repeat(pad));
+                }
+            }
+            if col < 4 {
+                text.push_str("  ");
+            }
+        }
+        format!("{}\n", text.trim_end())
+    };
+    out.push_str(&line(header));
+    for (n, row) in rows.iter().enumerate() {
+        if n == rule_at {
+            let total_width: usize = widths.iter().sum::<usize>() + 2 * 4;
+            out.push_str(&"-".repeat(total_width));
+            out.push('\n');
+        }
+        out.push_str(&line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
+    }
+    if bill.is_estimate() {
+        out.push_str("* estimate: Fargate Spot has no fixed price\n");
+    }
+    out.push_str(
+        "Amounts are exact until shown; each is rounded to cents on its own, so rounded lines may not add up to the rounded total.\n",
+    );
+
+    out.push_str("\nAssumptions:\n");
+    for a in bill.assumptions() {
+        out.push_str(&format!("  - {a}\n"));
+    }
+    out.push_str("\nSources:\n");
+    for s in bill.sources() {
+        match s.link() {
+            Some(url) => out.push_str(&format!("  {}  {} <{url}>\n", s.id, s.what)),
+            None => out.push_str(&format!("  {}  {}\n", s.id, s.what)),
+        }
+    }
+    out.push_str(&format!(
+        "Prices as of {} (publication dates of AWS's pricing data files).\n",
+        table.as_of
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cost::{estimate, CostInputs};
+
+    #[test]
+    fn json_starts_with_the_documented_keys() {
+        let bill = estimate(&CostInputs::new("us-east-1", 256, 512)).unwrap();
+        let json = to_json(&bill);
+        assert!(
+            json.starts_with(r#"{"currency":"USD","as_of":"2025-11-04","items":[{"name":"Fargate vCPU","quantity":182.5,"unit":"vCPU-hour","unit_price":0.04048,"monthly":7.39,"#),
+            "{json}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(value["items"][1]["monthly"], 1.62);
+        assert_eq!(value["sources"][0]["id"], "S1");
+    }
+
+    #[test]
+    fn unit_prices_keep_every_decimal() {
+        assert_eq!(unit_price_text(Exact::parse("0.1").unwrap()), "$0.10");
+        assert_eq!(
+            unit_price_text(Exact::parse("0.000111").unwrap()),
+            "$0.000111"
+        );
+        assert_eq!(unit_price_text(Exact::int(2)), "$2.00");
+    }
+}
