@@ -166,3 +166,31 @@ ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):(?P<service>[a-z0-9-]+):(?P<re
 def parse_arn(arn: str) -> dict | None:
     m = ARN.match(arn)
     return m.groupdict() if m else None
+
+
+def deploy_job(workflow: dict) -> dict:
+    """The job that assumes the AWS role (uses configure-aws-credentials)."""
+    for job in (workflow.get("jobs") or {}).values():
+        for step in job.get("steps") or []:
+            if str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials@"):
+                return job
+    raise AssertionError("no job uses aws-actions/configure-aws-credentials")
+
+
+def step_using(job: dict, action: str) -> dict:
+    """The first step of job that uses owner/name@... of action."""
+    for step in job.get("steps") or []:
+        if str(step.get("uses", "")).startswith(action + "@"):
+            return step
+    raise AssertionError(f"no step uses {action}")
+
+
+def workflow_subject_inputs(workflow: dict) -> tuple[str, str | None]:
+    """(environment or '', the single pushed branch) as the workflow would present them to GitHub's OIDC."""
+    job = deploy_job(workflow)
+    env = job.get("environment") or ""
+    if isinstance(env, dict):
+        env = env.get("name") or ""
+    push = (workflow.get("on") or {}).get("push") or {}
+    branches = push.get("branches") or []
+    return env, (branches[0] if len(branches) == 1 else None)

@@ -43,3 +43,11 @@ def test_keyless_json_regenerates_the_same_bundle(bundle, keyless_bin, tmp_path)
     assert again.files() == bundle.files()
     for rel in bundle.files():
         assert again.text(rel) == bundle.text(rel), f"{rel} differs when regenerated"
+
+
+def test_keyless_json_keeps_every_field_of_the_input(bundle):
+    """The normalised config is what the other checks read their expectations
+    from: a field of the input that it drops would go unchecked (and unregenerated)."""
+    given = json.loads(bundle.fixture.read_text())
+    dropped = sorted(set(given) - set(bundle.config))
+    assert dropped == [], f"keyless.json drops {dropped}"
