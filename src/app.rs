@@ -14,7 +14,10 @@ pub fn App() -> impl IntoView {
     let state = FormState::new(FormState::initial_raw());
     let trust_policy = Signal::derive(move || {
         state.bundle.with(|b| match b {
-            Ok(bundle) => bundle.file(TRUST_POLICY_PATH).unwrap_or_default().to_string(),
+            Ok(bundle) => bundle
+                .file(TRUST_POLICY_PATH)
+                .unwrap_or_default()
+                .to_string(),
             Err(_) => String::new(),
         })
     });

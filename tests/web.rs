@@ -33,27 +33,33 @@ fn artifact_text(path: &str) -> Option<String> {
 
 #[wasm_bindgen_test]
 async fn typing_the_fields_renders_the_trust_policy() {
-    let _handle = leptos::mount::mount_to_body(App);
+    leptos::mount::mount_to_body(App);
     assert_eq!(artifact_text("infra/trust-policy.json"), None);
 
     type_into("field-account_id", "123456789012");
     type_into("field-github_owner", "octo-org");
     type_into("field-github_repo", "octo-app");
-    let region: HtmlSelectElement = document().get_element_by_id("field-region").unwrap().unchecked_into();
+    let region: HtmlSelectElement = document()
+        .get_element_by_id("field-region")
+        .unwrap()
+        .unchecked_into();
     assert_eq!(region.value(), "us-east-1");
     leptos::task::tick().await;
 
     let text = artifact_text("infra/trust-policy.json").expect("the trust policy is shown");
     let policy: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
-        policy["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"][0],
+        policy["Statement"][0]["Condition"]["StringEquals"]
+            ["token.actions.githubusercontent.com:sub"][0],
         "repo:octo-org/octo-app:ref:refs/heads/main"
     );
 
     type_into("field-account_id", "12345");
     leptos::task::tick().await;
     assert_eq!(artifact_text("infra/trust-policy.json"), None);
-    let error = document().get_element_by_id("field-account_id-error").unwrap();
+    let error = document()
+        .get_element_by_id("field-account_id-error")
+        .unwrap();
     assert!(error.text_content().unwrap().contains("12 digits"));
     let input = document().get_element_by_id("field-account_id").unwrap();
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));

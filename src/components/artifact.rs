@@ -22,7 +22,11 @@ pub fn ArtifactView(
                     .is_ok(),
                 None => false,
             };
-            feedback.set(if done { "Copied" } else { "Copy failed: select the text and copy it" });
+            feedback.set(if done {
+                "Copied"
+            } else {
+                "Copy failed: select the text and copy it"
+            });
             set_timeout(move || feedback.set(""), std::time::Duration::from_secs(2));
         });
     };
