@@ -384,7 +384,7 @@ if aws iam get-open-id-connect-provider --open-id-connect-provider-arn "$OIDC_PR
     echo "exists: $OIDC_PROVIDER_ARN (audience $AUDIENCE added)"
   fi
 else
-  # No --thumbprint-list: AWS no longer uses thumbprints for GitHub's issuer.
+  # No thumbprint: AWS no longer uses thumbprints for GitHub's issuer.
   aws iam create-open-id-connect-provider --url "$OIDC_URL" --client-id-list "$AUDIENCE" >/dev/null
   echo "created: $OIDC_PROVIDER_ARN"
 fi
