@@ -76,9 +76,12 @@ pub fn bash_syntax(script: &str) -> Result<(), String> {
     }
 }
 
-/// The inputs of each pinned action: name → required.
-pub fn action_inputs() -> &'static BTreeMap<String, (String, BTreeMap<String, bool>)> {
-    static INPUTS: OnceLock<BTreeMap<String, (String, BTreeMap<String, bool>)>> = OnceLock::new();
+/// Each pinned action: `owner/name` → (commit, input → required without default).
+pub type ActionInputs = BTreeMap<String, (String, BTreeMap<String, bool>)>;
+
+/// The inputs of each pinned action, read once from tests/data/actions.
+pub fn action_inputs() -> &'static ActionInputs {
+    static INPUTS: OnceLock<ActionInputs> = OnceLock::new();
     INPUTS.get_or_init(|| {
         let dir = crate_dir().join("tests/data/actions");
         let index: Value =
@@ -307,7 +310,7 @@ pub fn check_bundle(config: &ValidConfig, bundle: &Bundle) -> Result<(), String>
     {
         return Err("built image and rendered image differ".into());
     }
-    if s(&deploy["desired-count"]) != keyless["desired_count"].to_string() {
+    if deploy["desired-count"] != Value::String(keyless["desired_count"].to_string()) {
         return Err("deploy desired-count differs from keyless.json".into());
     }
     let platform = match s(&task["runtimePlatform"]["cpuArchitecture"]).as_str() {
