@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import time
@@ -153,10 +154,11 @@ class Account:
         )
         return env
 
-    def run_script(self, script: Path, *, cwd: Path, call_log: Path, timeout: int = 240):
+    def run_script(self, script: Path, args=(), *, cwd: Path, call_log: Path, timeout: int = 240):
+        """bash SCRIPT ARGS, with no terminal on stdin (as in CI)."""
         call_log.unlink(missing_ok=True)
         rel = os.path.relpath(script, cwd)
-        result = run(["bash", rel], cwd=cwd, env=self.env(call_log), timeout=timeout)
+        result = run(["bash", rel, *args], cwd=cwd, env=self.env(call_log), timeout=timeout, input="")
         return result, read_calls(call_log)
 
     def client(self, service: str, region: str | None = None):
@@ -330,8 +332,11 @@ def snapshot(acct: Account) -> dict:
             families.setdefault(family, {})[int(revision)] = status
     latest = {}
     for family, revisions in families.items():
-        td = ecs.describe_task_definition(taskDefinition=f"{family}:{max(revisions)}")["taskDefinition"]
-        latest[family] = _strip(td, "registeredAt", "registeredBy", "deregisteredAt")
+        described = ecs.describe_task_definition(taskDefinition=f"{family}:{max(revisions)}", include=["TAGS"])
+        td = _strip(described["taskDefinition"], "registeredAt", "registeredBy", "deregisteredAt")
+        if described.get("tags"):
+            td["tags"] = described["tags"]
+        latest[family] = td
     snap["task_definition_revisions"] = families
     snap["task_definitions"] = latest
 
@@ -360,16 +365,58 @@ def snapshot(acct: Account) -> dict:
 
 
 def _features(path: Path) -> set[str]:
-    """What a config exercises in setup.sh: each optional key it sets, and the
-    values that change a code path."""
+    """The code paths of setup.sh/teardown.sh (and of the resources they create)
+    that a config exercises. Read from the raw fixture, so forgiving spellings
+    are folded the way the generator reads them."""
     config = json.loads(path.read_text())
-    features = {f"key:{k}" for k in config}
-    for key in ("architecture", "use_spot", "assign_public_ip", "subject_format"):
-        if key in config:
-            features.add(f"{key}={config[key]}")
-    features.add("network:" + ("explicit" if config.get("subnets") else "default-vpc"))
-    features.add("security-groups:" + ("explicit" if config.get("security_groups") else "created"))
+
+    def norm(key):
+        value = config.get(key)
+        if isinstance(value, str):
+            value = value.strip().lower()
+        return value if value not in ("", [], {}, None) else None
+
+    features = {
+        "network:" + ("explicit-subnets" if norm("subnets") else "default-vpc"),
+        "security-groups:" + ("explicit" if norm("security_groups") else "created"),
+    }
+    flags = {
+        "spot": norm("use_spot") is True,
+        "no-public-ip": norm("assign_public_ip") is False,
+        "arm64": norm("architecture") == "arm64",
+        "secrets": bool(norm("secrets")),
+        "environment-variables": bool(norm("environment_variables")),
+        "github-environment": bool(norm("environment")),
+        "immutable-subjects": norm("subject_format") in ("immutable", "both"),
+        "health-check": bool(norm("health_check_command")),
+        "log-retention": norm("log_retention_days") is not None,
+    }
+    features |= {name for name, on in flags.items() if on}
     return features
+
+
+# How much each option changes what setup.sh/teardown.sh do (API calls and code
+# paths), for choosing the configs; options that only change a file the scripts
+# upload as is (the trust policy's subjects) matter least.
+WEIGHTS = {
+    "network:explicit-subnets": 3,
+    "network:default-vpc": 3,
+    "security-groups:explicit": 3,
+    "security-groups:created": 3,
+    "spot": 3,
+    "secrets": 2,
+    "no-public-ip": 1,
+    "arm64": 1,
+    "log-retention": 1,
+    "health-check": 0.5,
+    "environment-variables": 0.5,
+    "github-environment": 0.25,
+    "immutable-subjects": 0.25,
+}
+
+
+def _weight(features: set[str]) -> float:
+    return sum(WEIGHTS.get(f, 1) for f in features)
 
 
 def select_fixtures(paths: list[Path]) -> list[Path]:
@@ -390,7 +437,7 @@ def select_fixtures(paths: list[Path]) -> list[Path]:
     while len(chosen) < limit:
         best = max(
             (p for p in paths if p not in chosen),
-            key=lambda p: (len(features[p] - covered), -len(features[p]), p.name),
+            key=lambda p: (_weight(features[p] - covered), -len(features[p]), p.name),
             default=None,
         )
         if best is None or not features[best] - covered:
@@ -409,11 +456,68 @@ def uncovered_features(all_paths: list[Path], chosen: list[Path]) -> list[str]:
 
 # ---------------------------------------------------------------- one scenario
 
-PHASES = ("setup", "setup-again", "teardown", "teardown-again")
+# (phase, script, arguments, from the bundle root?, must succeed?)
+PHASES = (
+    ("setup", "infra/setup.sh", (), True, True),
+    ("setup-again", "infra/setup.sh", (), False, True),
+    # No terminal and no --yes: teardown must refuse and delete nothing.
+    ("teardown-unconfirmed", "infra/teardown.sh", (), False, False),
+    ("teardown", "infra/teardown.sh", ("--yes",), False, True),
+    ("teardown-again", "infra/teardown.sh", ("--yes",), False, True),
+    # Only for the first config (it costs about ten CLI calls): the opt-in deletion.
+    ("teardown-oidc", "infra/teardown.sh", ("--yes", "--delete-oidc-provider"), False, True),
+)
+PHASE_NAMES = tuple(p[0] for p in PHASES)
 
 
-def run_scenario(server: MotoServer, bundle, workdir: Path) -> dict:
-    """setup.sh twice, then teardown.sh twice, in a fresh emulator, recording
+def _ids(value) -> list[str]:
+    if isinstance(value, str):
+        return [v for v in value.replace(",", " ").split() if v]
+    return list(value or [])
+
+
+def prepare_account(server: MotoServer, fixture: Path, workdir: Path) -> tuple[Path, dict]:
+    """Resets the emulator and creates what a config expects to exist already.
+
+    A config that names its own subnets or security groups expects them in the
+    account (setup.sh checks them). moto cannot create a resource with a chosen
+    id, so the scratch copy of the config returned here names the ones just
+    created in their place: a subnet of a new VPC for each subnet listed, and a
+    security group (in that VPC, else in the default VPC) for each group listed.
+    Returns (config file to generate from, {original id: emulator id})."""
+    server.reset()
+    config = json.loads(fixture.read_text())
+    subnets, groups = _ids(config.get("subnets")), _ids(config.get("security_groups"))
+    if not subnets and not groups:
+        return fixture, {}
+    account = re.sub(r"\D", "", str(config["account_id"]))
+    region = str(config["region"]).strip().lower()
+    acct = Account(server, account, region, workdir / "prepare")
+    ec2 = acct.client("ec2")
+    replaced = {}
+    if subnets:
+        vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+        zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+        for i, old in enumerate(subnets):
+            new = ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.77.{i}.0/24", AvailabilityZone=zones[i % len(zones)])
+            replaced[old] = new["Subnet"]["SubnetId"]
+    else:
+        vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    for i, old in enumerate(groups):
+        new = ec2.create_security_group(GroupName=f"existing-{i}", Description="made by the test", VpcId=vpc)
+        replaced[old] = new["GroupId"]
+    if subnets:
+        config["subnets"] = [replaced[s] for s in subnets]
+    if groups:
+        config["security_groups"] = [replaced[g] for g in groups]
+    copy = workdir / fixture.name
+    copy.write_text(json.dumps(config, indent=2))
+    return copy, replaced
+
+
+def run_scenario(server: MotoServer, bundle, workdir: Path, *, delete_oidc_provider: bool = False) -> dict:
+    """setup.sh twice, then teardown.sh (see PHASES), in the emulator account
+    prepare_account() made, recording
     each run's output and API calls and the account's state after it.
 
     The first setup runs from the bundle root as the README says (`bash
@@ -422,7 +526,6 @@ def run_scenario(server: MotoServer, bundle, workdir: Path) -> dict:
     from support import SETUP_SH, TEARDOWN_SH
 
     config = bundle.config
-    server.reset()
     acct = Account(server, config["account_id"], config["region"], workdir)
     elsewhere = workdir / "elsewhere"
     elsewhere.mkdir(exist_ok=True)
@@ -435,12 +538,13 @@ def run_scenario(server: MotoServer, bundle, workdir: Path) -> dict:
         "decoy_baseline": inventory(acct, acct.decoy_region),
         "runs": {},
     }
-    scripts = {"setup": SETUP_SH, "setup-again": SETUP_SH, "teardown": TEARDOWN_SH, "teardown-again": TEARDOWN_SH}
-    for phase in PHASES:
-        cwd = bundle.root if phase == "setup" else elsewhere
+    for phase, script, args, from_root, must_succeed in PHASES:
+        if phase == "teardown-oidc" and not delete_oidc_provider:
+            continue
+        cwd = bundle.root if from_root else elsewhere
         started = time.monotonic()
         try:
-            proc, calls = acct.run_script(bundle.path(scripts[phase]), cwd=cwd, call_log=workdir / f"{phase}.jsonl")
+            proc, calls = acct.run_script(bundle.path(script), args, cwd=cwd, call_log=workdir / f"{phase}.jsonl")
             run_info = {
                 "returncode": proc.returncode,
                 "stdout": proc.stdout,
@@ -449,11 +553,12 @@ def run_scenario(server: MotoServer, bundle, workdir: Path) -> dict:
             }
         except subprocess.TimeoutExpired as e:
             run_info = {"returncode": "timeout", "stdout": str(e.stdout), "stderr": str(e.stderr), "calls": read_calls(workdir / f"{phase}.jsonl")}
+        run_info["command"] = " ".join(["bash", script, *args])
         run_info["seconds"] = round(time.monotonic() - started, 1)
         run_info["cwd"] = str(cwd)
         run_info["state"] = snapshot(acct)
         run_info["decoy_inventory"] = inventory(acct, acct.decoy_region)
         result["runs"][phase] = run_info
-        if run_info["returncode"] != 0:
+        if must_succeed and run_info["returncode"] != 0:
             break
     return result

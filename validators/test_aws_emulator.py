@@ -27,7 +27,7 @@ import pytest
 
 from checks_aws_model import validate_request
 from conftest import FIXTURES, generate
-from emulator import PHASES, MotoServer, is_mutating, run_scenario, select_fixtures
+from emulator import PHASE_NAMES, MotoServer, is_mutating, prepare_account, run_scenario, select_fixtures
 from support import (
     EXECUTION_ROLE_POLICY_ARN,
     OIDC_AUDIENCE,
@@ -52,17 +52,25 @@ EMULATOR_FIXTURES = select_fixtures(FIXTURES)
 @pytest.fixture(scope="session")
 def emulator_runs(keyless_bin, tmp_path_factory):
     root = tmp_path_factory.mktemp("emulator")
-    bundles = [generate(keyless_bin, f, root / f"bundle-{f.stem}") for f in EMULATOR_FIXTURES]
-    workers = min(2, len(bundles))
+    fixtures = list(EMULATOR_FIXTURES)
+    workers = min(2, len(fixtures))
     servers: list[MotoServer] = []
-    results: dict[str, dict] = {}
+    results: dict[str, tuple] = {}
 
-    def work(server: MotoServer, mine: list) -> None:
-        for bundle in mine:
+    def work(server: MotoServer, mine: list[Path]) -> None:
+        for fixture in mine:
+            workdir = root / f"work-{fixture.stem}"
+            workdir.mkdir()
+            bundle = None
             try:
-                results[bundle.name] = run_scenario(server, bundle, root / f"work-{bundle.name}")
-            except Exception:  # noqa: BLE001 - reported by every test of this config
-                results[bundle.name] = {"error": traceback.format_exc()}
+                config, _ = prepare_account(server, fixture, workdir)
+                bundle = generate(keyless_bin, config, root / f"bundle-{fixture.stem}")
+                bundle.name = fixture.stem
+                results[fixture.stem] = (bundle, run_scenario(
+                    server, bundle, workdir, delete_oidc_provider=fixture == fixtures[0]
+                ))
+            except BaseException:  # noqa: BLE001 - reported by every test of this config
+                results[fixture.stem] = (bundle, {"error": traceback.format_exc()})
 
     try:
         for i in range(workers):
@@ -70,33 +78,43 @@ def emulator_runs(keyless_bin, tmp_path_factory):
             servers.append(server)
             server.start()
         with ThreadPoolExecutor(workers) as pool:
-            futures = [pool.submit(work, servers[i], bundles[i::workers]) for i in range(workers)]
+            futures = [pool.submit(work, servers[i], fixtures[i::workers]) for i in range(workers)]
             for f in futures:
                 f.result()
     finally:
         for server in servers:
             server.stop()
-    return {b.name: (b, results.get(b.name, {"error": "not run"})) for b in bundles}
+    return {f.stem: results.get(f.stem, (None, {"error": "not run"})) for f in fixtures}
 
 
-@pytest.fixture(params=[p.stem for p in EMULATOR_FIXTURES])
-def scenario(request, emulator_runs):
-    bundle, result = emulator_runs[request.param]
+def _scenario(name: str, emulator_runs):
+    bundle, result = emulator_runs[name]
     if "error" in result:
         pytest.fail(f"the emulator scenario crashed:\n{result['error']}")
     return bundle, result
 
 
+@pytest.fixture(params=[p.stem for p in EMULATOR_FIXTURES])
+def scenario(request, emulator_runs):
+    return _scenario(request.param, emulator_runs)
+
+
+@pytest.fixture(params=[p.stem for p in EMULATOR_FIXTURES[:1]])
+def first_scenario(request, emulator_runs):
+    """The one config whose teardown also runs with --delete-oidc-provider."""
+    return _scenario(request.param, emulator_runs)
+
+
 def _run(result: dict, phase: str) -> dict:
     """A run that must have happened and succeeded."""
     runs = result["runs"]
-    for earlier in PHASES[: PHASES.index(phase) + 1]:
+    for earlier in PHASE_NAMES[: PHASE_NAMES.index(phase) + 1]:
         if earlier not in runs:
             pytest.fail(f"{phase} did not run: an earlier run failed")
         r = runs[earlier]
-        if r["returncode"] != 0:
+        if r["returncode"] != 0 and earlier != "teardown-unconfirmed":
             pytest.fail(
-                f"{earlier} (cwd {r['cwd']}) exited {r['returncode']}:\n"
+                f"{earlier}: `{r['command']}` (cwd {r['cwd']}) exited {r['returncode']}:\n"
                 f"--- stdout (end)\n{r['stdout'][-2500:]}\n--- stderr (end)\n{r['stderr'][-2500:]}"
             )
     return runs[phase]
@@ -285,7 +303,15 @@ def test_service(scenario):
     service = state["clusters"][names["cluster"]]["services"].get(names["service"])
     assert service is not None, f"service {names['service']} not created in cluster {names['cluster']}"
     assert service["status"] == "ACTIVE"
-    assert service["desired"] == config["desired_count"]
+    if service["desired"] == 0:
+        # Created with 0 tasks (no image exists before the first push); then the
+        # workflow's deploy step must set the configured count.
+        deploy = step_using(deploy_job(bundle.workflow()), "aws-actions/amazon-ecs-deploy-task-definition")
+        assert str(deploy["with"].get("desired-count")) == str(config["desired_count"]), (
+            "the service starts with 0 tasks but the deploy step does not set desired-count"
+        )
+    else:
+        assert service["desired"] == config["desired_count"]
     family, revision = service["task_definition"].rsplit("/", 1)[1].split(":")
     assert (family, revision) == (names["family"], "1")
 
@@ -354,8 +380,24 @@ def test_teardown_removes_everything_setup_created(scenario):
     assert after == expected
 
 
+def test_teardown_without_confirmation_refuses_and_deletes_nothing(scenario):
+    bundle, result = scenario
+    before = _run(result, "setup-again")["state"]
+    refused = result["runs"].get("teardown-unconfirmed")
+    assert refused is not None
+    assert refused["returncode"] not in (0, "timeout"), "teardown ran without a terminal and without --yes"
+    assert refused["state"] == before
+    assert [c["operation"] for c in refused["calls"] if is_mutating(c["operation"])] == []
+
+
 def test_teardown_again_succeeds_and_changes_nothing(scenario):
     bundle, result = scenario
     first = _run(result, "teardown")["state"]
     again = _run(result, "teardown-again")
     assert again["state"] == first
+
+
+def test_teardown_deletes_the_oidc_provider_only_when_asked(first_scenario):
+    bundle, result = first_scenario
+    after = _run(result, "teardown-oidc")["state"]["inventory"]
+    assert after == result["baseline"]
