@@ -22,8 +22,6 @@ VALIDATORS = Path(__file__).resolve().parent
 REPO = VALIDATORS.parent
 VENV_BIN = REPO / ".venv" / "bin"
 FIXTURE_DIR = REPO / "crates" / "keyless-core" / "tests" / "fixtures"
-# Used only while the generator has no fixtures of its own yet.
-TEMP_FIXTURE_DIR = VALIDATORS / "tmp-fixtures"
 # The pinned actions' action.yml files (domain.md §4), beside the repository.
 ACTIONS_DATA = REPO.parent / "shared" / "data" / "actions"
 
@@ -59,9 +57,8 @@ DEFAULTS = {
 
 
 def fixture_paths() -> list[Path]:
-    """Every fixture config: the generator's own, else the temporary ones here."""
-    real = sorted(FIXTURE_DIR.glob("*.json"))
-    return real or sorted(TEMP_FIXTURE_DIR.glob("*.json"))
+    """Every fixture config of the generator (each must generate a bundle)."""
+    return sorted(FIXTURE_DIR.glob("*.json"))
 
 
 def tool(name: str) -> str:
