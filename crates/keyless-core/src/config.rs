@@ -11,7 +11,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::regions::region_name;
+mod rules;
+
+pub use rules::{
+    decimal, memory_hint, memory_options, Architecture, SecretKind, SecretSource, SubjectFormat,
+    TaskSize, APP_NAME_MAX, DESIRED_COUNT_MAX, FARGATE_CPUS, LOG_RETENTION_DAYS,
+    MAX_SECURITY_GROUPS, MAX_SUBNETS,
+};
 
 /// Every field of `keyless.json` (version 1), in the order the form asks for them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -288,6 +294,10 @@ impl RawConfig {
                 });
                 continue;
             };
+            if value.is_null() {
+                // `null` is "not given", like an empty form field.
+                continue;
+            }
             if let Err(message) = raw.set_from_json(field, value) {
                 errors.push(field, message);
             }
@@ -430,46 +440,283 @@ impl RawConfig {
         }
     }
 
-    /// Validates every field, reporting every problem at once.
+    /// Validates every field, reporting every problem at once, in form order.
     pub fn validate(&self) -> Result<ValidConfig, ConfigErrors> {
         let mut errors = ConfigErrors::default();
+        let e = &mut errors;
 
-        let (owner_from_repo, repo_text) = split_repository(&self.github_repo);
-        let github_owner = errors.check(
+        let (owner_from_repo, repo_text) = rules::split_repository(&self.github_repo);
+        let github_owner = e.check(
             Field::GithubOwner,
-            parse_owner(&self.github_owner, owner_from_repo.as_deref()),
+            rules::parse_owner(&self.github_owner, owner_from_repo.as_deref()),
         );
-        let github_repo = errors.check(Field::GithubRepo, parse_repo_name(&repo_text));
-        let branch = errors.check(Field::Branch, parse_branch(&self.branch));
-        let environment = errors.check(Field::Environment, parse_environment(&self.environment));
-        let account_id = errors.check(Field::AccountId, parse_account_id(&self.account_id));
-        let region = errors.check(Field::Region, parse_region(&self.region));
+        let github_repo = e.check(Field::GithubRepo, rules::parse_repo_name(&repo_text));
+        let branch = e.check(Field::Branch, rules::parse_branch(&self.branch));
+        let environment = e.check(
+            Field::Environment,
+            rules::parse_environment(&self.environment),
+        );
+        let subject_format = self.validate_subject_format(e);
+        let account_id = e.check(Field::AccountId, rules::parse_account_id(&self.account_id));
+        let region = e.check(Field::Region, rules::parse_region(&self.region));
+        let app_name = e.check(Field::AppName, rules::parse_app_name(&self.app_name));
+        let cpu = e.check(Field::Cpu, rules::parse_cpu(&self.cpu));
+        let memory = e.check(Field::Memory, rules::parse_memory(&self.memory));
+        let task_size = match (cpu, memory) {
+            (Some(cpu), Some(memory)) => {
+                let size = TaskSize::new(cpu, memory);
+                if size.is_none() {
+                    e.push(
+                        Field::Memory,
+                        format!(
+                            "{memory} MiB does not go with this CPU: {}",
+                            memory_hint(cpu)
+                        ),
+                    );
+                }
+                size
+            }
+            _ => None,
+        };
+        let container_port = e.check(
+            Field::ContainerPort,
+            rules::parse_port(&self.container_port),
+        );
+        let desired_count = e.check(
+            Field::DesiredCount,
+            rules::parse_desired_count(&self.desired_count),
+        );
+        let architecture = e.check(
+            Field::Architecture,
+            rules::parse_architecture(&self.architecture),
+        );
+        let health_check_command = e.check(
+            Field::HealthCheckCommand,
+            rules::parse_health_check(&self.health_check_command),
+        );
+        let log_retention_days = e.check(
+            Field::LogRetentionDays,
+            rules::parse_log_retention(&self.log_retention_days),
+        );
+        let ephemeral_storage_gib = e.check(
+            Field::EphemeralStorageGib,
+            rules::parse_ephemeral_storage(&self.ephemeral_storage_gib),
+        );
+        let environment_variables = e.check(
+            Field::EnvironmentVariables,
+            parse_environment_variables(&self.environment_variables),
+        );
+        let secrets = e.check(
+            Field::Secrets,
+            parse_secrets(
+                &self.secrets,
+                region.as_deref(),
+                account_id.as_deref(),
+                &self.environment_variables,
+            ),
+        );
+        let use_spot = e.check(Field::UseSpot, rules::parse_bool(&self.use_spot, false));
+        let assign_public_ip = e.check(
+            Field::AssignPublicIp,
+            rules::parse_bool(&self.assign_public_ip, true),
+        );
+        let subnets = e.check(
+            Field::Subnets,
+            rules::parse_id_list(&self.subnets, "subnet-", "subnet", MAX_SUBNETS),
+        );
+        let security_groups = e.check(
+            Field::SecurityGroups,
+            rules::parse_id_list(
+                &self.security_groups,
+                "sg-",
+                "security group",
+                MAX_SECURITY_GROUPS,
+            ),
+        );
+        if let (Some(false), Some(subnets)) = (assign_public_ip, subnets.as_ref()) {
+            if subnets.is_empty() {
+                e.push(
+                    Field::AssignPublicIp,
+                    "without subnets the tasks run in the default VPC, whose subnets are public and have no NAT gateway: without a public IP they cannot pull the image from ECR. Keep the public IP, or give private subnets that have a NAT gateway or VPC endpoints",
+                );
+            }
+        }
 
-        match (
+        errors.sort();
+        let (
+            Some(github_owner),
+            Some(github_repo),
+            Some(branch),
+            Some(environment),
+            Some(subject_format),
+            Some(account_id),
+            Some(region),
+            Some(app_name),
+            Some(task_size),
+            Some(container_port),
+            Some(desired_count),
+            Some(architecture),
+            Some(health_check_command),
+            Some(log_retention_days),
+            Some(ephemeral_storage_gib),
+            Some(environment_variables),
+            Some(secrets),
+            Some(use_spot),
+            Some(assign_public_ip),
+            Some(subnets),
+            Some(security_groups),
+        ) = (
             github_owner,
             github_repo,
             branch,
             environment,
+            subject_format,
             account_id,
             region,
-        ) {
-            (
-                Some(github_owner),
-                Some(github_repo),
-                Some(branch),
-                Some(environment),
-                Some(account_id),
-                Some(region),
-            ) if errors.0.is_empty() => Ok(ValidConfig {
-                account_id,
-                region,
-                github_owner,
-                github_repo,
-                branch,
-                environment,
-            }),
-            _ => Err(errors),
+            app_name,
+            task_size,
+            container_port,
+            desired_count,
+            architecture,
+            health_check_command,
+            log_retention_days,
+            ephemeral_storage_gib,
+            environment_variables,
+            secrets,
+            use_spot,
+            assign_public_ip,
+            subnets,
+            security_groups,
+        )
+        else {
+            return Err(errors);
+        };
+        if !errors.0.is_empty() {
+            return Err(errors);
         }
+        Ok(ValidConfig {
+            account_id,
+            region,
+            github_owner,
+            github_repo,
+            branch,
+            environment,
+            subject_format,
+            app_name,
+            task_size,
+            container_port,
+            desired_count,
+            architecture,
+            health_check_command,
+            log_retention_days,
+            ephemeral_storage_gib,
+            environment_variables,
+            secrets,
+            use_spot,
+            assign_public_ip,
+            subnets,
+            security_groups,
+        })
+    }
+
+    /// The subject format with its ids; ids are required (and checked) only by the
+    /// formats that use them, and ignored for `legacy`.
+    fn validate_subject_format(&self, errors: &mut ConfigErrors) -> Option<SubjectFormat> {
+        let key = errors.check(
+            Field::SubjectFormat,
+            rules::parse_subject_format_key(&self.subject_format),
+        )?;
+        if key == "legacy" {
+            return Some(SubjectFormat::Legacy);
+        }
+        let owner_id = errors.check(
+            Field::GithubOwnerId,
+            rules::parse_github_id(&self.github_owner_id, "owner"),
+        );
+        let repo_id = errors.check(
+            Field::GithubRepoId,
+            rules::parse_github_id(&self.github_repo_id, "repository"),
+        );
+        let (owner_id, repo_id) = (owner_id?, repo_id?);
+        Some(if key == "immutable" {
+            SubjectFormat::Immutable { owner_id, repo_id }
+        } else {
+            SubjectFormat::Both { owner_id, repo_id }
+        })
+    }
+}
+
+impl ConfigErrors {
+    /// Puts the errors in form order (unknown keys last), keeping each field's own order.
+    fn sort(&mut self) {
+        self.0.sort_by_key(|e| {
+            Field::from_key(&e.key)
+                .and_then(|f| Field::ALL.iter().position(|&g| g == f))
+                .unwrap_or(Field::ALL.len())
+        });
+    }
+}
+
+/// Plain variables: blank rows are dropped, names checked, duplicates reported.
+fn parse_environment_variables(
+    pairs: &[(String, String)],
+) -> Result<BTreeMap<String, String>, String> {
+    let mut vars = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, value) in pairs {
+        let name = name.trim();
+        if name.is_empty() && value.trim().is_empty() {
+            continue;
+        }
+        let checked = rules::check_variable_name(name)
+            .and_then(|()| rules::check_variable_value(name, value));
+        match checked {
+            Err(message) => problems.push(message),
+            Ok(()) if vars.contains_key(name) => problems.push(format!("{name} is set twice")),
+            Ok(()) => {
+                vars.insert(name.to_string(), value.clone());
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(vars)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// Secrets: blank rows are dropped; each name checked and each source turned
+/// into exact ARNs; a name may not also be a plain variable.
+fn parse_secrets(
+    pairs: &[(String, String)],
+    region: Option<&str>,
+    account: Option<&str>,
+    variables: &[(String, String)],
+) -> Result<BTreeMap<String, SecretSource>, String> {
+    let mut secrets = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, value) in pairs {
+        let name = name.trim();
+        if name.is_empty() && value.trim().is_empty() {
+            continue;
+        }
+        let parsed = rules::check_variable_name(name)
+            .and_then(|()| rules::parse_secret_source(name, value, region, account));
+        match parsed {
+            Err(message) => problems.push(message),
+            Ok(_) if secrets.contains_key(name) => problems.push(format!("{name} is set twice")),
+            Ok(_) if variables.iter().any(|(v, _)| v.trim() == name) => problems.push(format!(
+                "{name} is also a plain environment variable; keep it in one place"
+            )),
+            Ok(source) => {
+                secrets.insert(name.to_string(), source);
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(secrets)
+    } else {
+        Err(problems.join("; "))
     }
 }
 
@@ -489,6 +736,7 @@ pub fn parse_config_json(text: &str) -> Result<ValidConfig, ConfigErrors> {
                     errors.0.push(e);
                 }
             }
+            errors.sort();
             Err(errors)
         }
     }
@@ -511,217 +759,204 @@ fn string_list(value: &Value) -> Result<Vec<String>, String> {
         .collect()
 }
 
-/// A config that passed validation: every value is known to be accepted by AWS and GitHub.
+/// A config that passed validation: every value is known to be accepted by AWS
+/// and GitHub, and every default is filled in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidConfig {
     /// The 12-digit AWS account id.
     pub account_id: String,
     /// The AWS region code.
     pub region: String,
-    /// GitHub user or organisation.
+    /// GitHub user or organisation, as typed (GitHub writes it into `sub` with its own capitals).
     pub github_owner: String,
     /// GitHub repository name.
     pub github_repo: String,
-    /// The branch whose pushes deploy.
+    /// The branch whose pushes deploy (default `main`).
     pub branch: String,
     /// The GitHub environment of the deploy job, if any.
     pub environment: Option<String>,
+    /// Which `sub` form(s) the trust policy accepts (default legacy).
+    pub subject_format: SubjectFormat,
+    /// The one name of the ECR repository, cluster, service, family and container.
+    pub app_name: String,
+    /// Fargate CPU and memory.
+    pub task_size: TaskSize,
+    /// The port the container listens on.
+    pub container_port: u16,
+    /// Tasks the service keeps running after a deploy.
+    pub desired_count: u32,
+    /// CPU architecture (default X86_64).
+    pub architecture: Architecture,
+    /// Shell command for the container health check, if any.
+    pub health_check_command: Option<String>,
+    /// CloudWatch Logs retention in days (default 30).
+    pub log_retention_days: u32,
+    /// Ephemeral storage above the included 20 GiB, if asked for (21–200).
+    pub ephemeral_storage_gib: Option<u32>,
+    /// Plain environment variables, by name.
+    pub environment_variables: BTreeMap<String, String>,
+    /// Secrets, by variable name.
+    pub secrets: BTreeMap<String, SecretSource>,
+    /// Run on Fargate Spot (default false).
+    pub use_spot: bool,
+    /// Give each task a public IPv4 address (default true: the default VPC has only public subnets).
+    pub assign_public_ip: bool,
+    /// Explicit subnets; empty means the default VPC's default subnets.
+    pub subnets: Vec<String>,
+    /// Explicit security groups; empty means one created for the container port.
+    pub security_groups: Vec<String>,
+}
+
+/// The normalised `keyless.json`: every field, in form order, defaults written
+/// out, absent optional values as `null`.
+#[derive(Serialize)]
+struct ConfigFile<'a> {
+    version: u32,
+    github_owner: &'a str,
+    github_repo: &'a str,
+    branch: &'a str,
+    environment: Option<&'a str>,
+    subject_format: &'static str,
+    github_owner_id: Option<u64>,
+    github_repo_id: Option<u64>,
+    account_id: &'a str,
+    region: &'a str,
+    app_name: &'a str,
+    cpu: u32,
+    memory: u32,
+    container_port: u16,
+    desired_count: u32,
+    architecture: &'static str,
+    health_check_command: Option<&'a str>,
+    log_retention_days: u32,
+    ephemeral_storage_gib: u32,
+    environment_variables: &'a BTreeMap<String, String>,
+    secrets: BTreeMap<&'a str, &'a str>,
+    use_spot: bool,
+    assign_public_ip: bool,
+    subnets: &'a [String],
+    security_groups: &'a [String],
 }
 
 impl ValidConfig {
-    /// The config as normalised `keyless.json` (version 1), so the bundle can be regenerated.
+    /// The config as normalised `keyless.json` (version 1), so the bundle can be
+    /// regenerated: every field present, sizes in CPU units and MiB, secrets as ARNs.
     pub fn to_json(&self) -> String {
-        let mut map = BTreeMap::new();
-        map.insert("version", Value::from(1));
-        map.insert("account_id", Value::from(self.account_id.clone()));
-        map.insert("region", Value::from(self.region.clone()));
-        map.insert("github_owner", Value::from(self.github_owner.clone()));
-        map.insert("github_repo", Value::from(self.github_repo.clone()));
-        map.insert("branch", Value::from(self.branch.clone()));
-        if let Some(env) = &self.environment {
-            map.insert("environment", Value::from(env.clone()));
-        }
-        crate::bundle::pretty_json(&map)
+        let ids = self.subject_format.ids();
+        let file = ConfigFile {
+            version: 1,
+            github_owner: &self.github_owner,
+            github_repo: &self.github_repo,
+            branch: &self.branch,
+            environment: self.environment.as_deref(),
+            subject_format: self.subject_format.key(),
+            github_owner_id: ids.map(|(owner, _)| owner),
+            github_repo_id: ids.map(|(_, repo)| repo),
+            account_id: &self.account_id,
+            region: &self.region,
+            app_name: &self.app_name,
+            cpu: self.task_size.cpu(),
+            memory: self.task_size.memory(),
+            container_port: self.container_port,
+            desired_count: self.desired_count,
+            architecture: self.architecture.ecs_name(),
+            health_check_command: self.health_check_command.as_deref(),
+            log_retention_days: self.log_retention_days,
+            ephemeral_storage_gib: self.ephemeral_storage_gib.unwrap_or(20),
+            environment_variables: &self.environment_variables,
+            secrets: self
+                .secrets
+                .iter()
+                .map(|(name, source)| (name.as_str(), source.value_from.as_str()))
+                .collect(),
+            use_spot: self.use_spot,
+            assign_public_ip: self.assign_public_ip,
+            subnets: &self.subnets,
+            security_groups: &self.security_groups,
+        };
+        crate::bundle::pretty_json(&file)
     }
-}
 
-fn parse_account_id(text: &str) -> Result<String, String> {
-    let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    if compact.is_empty() {
-        return Err("enter your 12-digit AWS account id (top right of the AWS console)".into());
+    /// `OWNER/REPO`.
+    pub fn repository(&self) -> String {
+        format!("{}/{}", self.github_owner, self.github_repo)
     }
-    if !compact.chars().all(|c| c.is_ascii_digit()) {
-        return Err("an AWS account id has digits only, e.g. 123456789012".into());
-    }
-    if compact.len() != 12 {
-        return Err(format!(
-            "an AWS account id has exactly 12 digits; this has {}",
-            compact.len()
-        ));
-    }
-    Ok(compact)
-}
-
-fn parse_region(text: &str) -> Result<String, String> {
-    let code = text.trim();
-    if code.is_empty() {
-        return Err("choose the AWS region to deploy to, e.g. eu-west-1".into());
-    }
-    match region_name(&code.to_ascii_lowercase()) {
-        Some(_) => Ok(code.to_ascii_lowercase()),
-        None => Err(format!(
-            "\"{code}\" is not an AWS region Keyless supports; pick one from the list, e.g. eu-west-1"
-        )),
-    }
-}
-
-/// Splits the repository field: `owner/repo`, `https://github.com/owner/repo(.git)`,
-/// `git@github.com:owner/repo.git` or a bare name. Returns the owner if the text had one.
-fn split_repository(text: &str) -> (Option<String>, String) {
-    let mut t = text.trim();
-    for prefix in [
-        "https://github.com/",
-        "http://github.com/",
-        "github.com/",
-        "git@github.com:",
-    ] {
-        if let Some(rest) = t.strip_prefix(prefix) {
-            t = rest;
-            break;
-        }
-    }
-    let t = t.trim_end_matches('/');
-    let t = t.strip_suffix(".git").unwrap_or(t);
-    match t.split_once('/') {
-        Some((owner, repo)) => (Some(owner.to_string()), repo.to_string()),
-        None => (None, t.to_string()),
-    }
-}
-
-fn parse_owner(text: &str, from_repo: Option<&str>) -> Result<String, String> {
-    let typed = text.trim();
-    let owner = match (typed, from_repo) {
-        ("", None) => {
-            return Err("enter the GitHub user or organisation that owns the repository".into())
-        }
-        ("", Some(o)) => o,
-        (t, Some(o)) if !t.eq_ignore_ascii_case(o) => return Err(format!(
-            "the repository field names owner \"{o}\" but this field says \"{t}\"; make them agree"
-        )),
-        (t, _) => t,
-    };
-    let valid_chars = owner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if owner.len() > 39
-        || !valid_chars
-        || owner.starts_with('-')
-        || owner.ends_with('-')
-        || owner.contains("--")
-    {
-        return Err(format!(
-            "\"{owner}\" is not a GitHub user or organisation name: up to 39 letters, digits and single hyphens, not starting or ending with a hyphen"
-        ));
-    }
-    Ok(owner.to_string())
-}
-
-fn parse_repo_name(text: &str) -> Result<String, String> {
-    let name = text.trim();
-    if name.is_empty() {
-        return Err("enter the repository name, e.g. octo-app (or paste its URL)".into());
-    }
-    let valid_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if name.len() > 100 || !valid_chars || name == "." || name == ".." || name.contains('/') {
-        return Err(format!(
-            "\"{name}\" is not a GitHub repository name: up to 100 letters, digits, '-', '_' and '.'"
-        ));
-    }
-    Ok(name.to_string())
-}
-
-fn parse_branch(text: &str) -> Result<String, String> {
-    let typed = text.trim();
-    let name = typed.strip_prefix("refs/heads/").unwrap_or(typed);
-    if name.is_empty() {
-        return Ok("main".into());
-    }
-    if name.contains(['*', '?', '[']) {
-        return Err(
-            "enter one exact branch name: a pattern would let every matching branch deploy to AWS"
-                .into(),
-        );
-    }
-    let valid_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
-    if !valid_chars {
-        return Err(format!(
-            "\"{name}\" has characters Keyless does not accept in a branch name; use letters, digits, '-', '_', '.' and '/'"
-        ));
-    }
-    let bad_component = name
-        .split('/')
-        .any(|c| c.is_empty() || c.starts_with('.') || c.ends_with(".lock"));
-    if name.len() > 255 || bad_component || name.contains("..") || name.ends_with('.') {
-        return Err(format!(
-            "\"{name}\" is not a valid git branch name (no empty parts, no part starting with '.', no '..', not ending in '.' or '.lock')"
-        ));
-    }
-    Ok(name.to_string())
-}
-
-fn parse_environment(text: &str) -> Result<Option<String>, String> {
-    let name = text.trim();
-    if name.is_empty() {
-        return Ok(None);
-    }
-    let valid_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '));
-    if name.len() > 255 || !valid_chars {
-        return Err(format!(
-            "\"{name}\" is not an environment name Keyless accepts: up to 255 letters, digits, spaces, '-', '_' and '.'"
-        ));
-    }
-    Ok(Some(name.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn raw() -> RawConfig {
+    fn base() -> RawConfig {
         RawConfig {
             account_id: "123456789012".into(),
             region: "eu-west-1".into(),
             github_owner: "octo-org".into(),
             github_repo: "octo-app".into(),
+            app_name: "octo-app".into(),
+            cpu: "256".into(),
+            memory: "512".into(),
+            container_port: "8080".into(),
+            desired_count: "1".into(),
             ..RawConfig::default()
         }
     }
 
+    fn error(raw: RawConfig, field: Field) -> String {
+        raw.validate()
+            .unwrap_err()
+            .for_field(field)
+            .unwrap_or_else(|| panic!("no error for {field}"))
+            .to_string()
+    }
+
     #[test]
-    fn defaults_fill_branch() {
-        let valid = raw().validate().unwrap();
+    fn defaults_are_filled_in() {
+        let valid = base().validate().unwrap();
         assert_eq!(valid.branch, "main");
         assert_eq!(valid.environment, None);
+        assert_eq!(valid.subject_format, SubjectFormat::Legacy);
+        assert_eq!(valid.architecture, Architecture::X86_64);
+        assert!(valid.assign_public_ip);
+        assert!(!valid.use_spot);
+        assert_eq!(valid.log_retention_days, 30);
+        assert_eq!(valid.ephemeral_storage_gib, None);
+        assert_eq!(valid.health_check_command, None);
+    }
+
+    #[test]
+    fn required_fields_have_clear_errors() {
+        let errors = RawConfig::default().validate().unwrap_err();
+        let keys: Vec<_> = errors.0.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "github_owner",
+                "github_repo",
+                "account_id",
+                "region",
+                "app_name",
+                "cpu",
+                "memory",
+                "container_port",
+                "desired_count"
+            ]
+        );
+        assert!(errors.for_field(Field::Cpu).unwrap().contains("0.25 vCPU"));
     }
 
     #[test]
     fn account_id_must_be_twelve_digits() {
         for bad in ["", "12345678901", "1234567890123", "12345678901a"] {
-            let errors = RawConfig {
+            let raw = RawConfig {
                 account_id: bad.into(),
-                ..raw()
-            }
-            .validate()
-            .unwrap_err();
-            assert!(errors.for_field(Field::AccountId).is_some(), "{bad:?}");
+                ..base()
+            };
+            error(raw, Field::AccountId);
         }
         let spaced = RawConfig {
             account_id: " 1234-5678-9012 ".into(),
-            ..raw()
+            ..base()
         };
         assert_eq!(spaced.validate().unwrap().account_id, "123456789012");
     }
@@ -731,28 +966,20 @@ mod tests {
         let valid = RawConfig {
             github_owner: String::new(),
             github_repo: "https://github.com/octo-org/octo-app.git".into(),
-            ..raw()
+            ..base()
         }
         .validate()
         .unwrap();
-        assert_eq!(
-            (valid.github_owner.as_str(), valid.github_repo.as_str()),
-            ("octo-org", "octo-app")
-        );
+        assert_eq!(valid.repository(), "octo-org/octo-app");
     }
 
     #[test]
     fn conflicting_owner_is_reported() {
-        let errors = RawConfig {
+        let raw = RawConfig {
             github_repo: "other/octo-app".into(),
-            ..raw()
-        }
-        .validate()
-        .unwrap_err();
-        assert!(errors
-            .for_field(Field::GithubOwner)
-            .unwrap()
-            .contains("other"));
+            ..base()
+        };
+        assert!(error(raw, Field::GithubOwner).contains("other"));
     }
 
     #[test]
@@ -763,7 +990,9 @@ mod tests {
             github_owner: "-bad".into(),
             github_repo: "".into(),
             branch: "feature/*".into(),
-            ..RawConfig::default()
+            cpu: "300".into(),
+            use_spot: "maybe".into(),
+            ..base()
         }
         .validate()
         .unwrap_err();
@@ -775,9 +1004,117 @@ mod tests {
                 "github_repo",
                 "branch",
                 "account_id",
-                "region"
+                "region",
+                "cpu",
+                "use_spot"
             ]
         );
+    }
+
+    #[test]
+    fn memory_must_fit_the_cpu() {
+        let raw = RawConfig {
+            cpu: "1 vCPU".into(),
+            memory: "512".into(),
+            ..base()
+        };
+        let message = error(raw, Field::Memory);
+        assert!(message.contains("2048 to 8192"), "{message}");
+        let forgiving = RawConfig {
+            cpu: "0.25 vCPU".into(),
+            memory: "0.5 GB".into(),
+            ..base()
+        };
+        assert_eq!(
+            forgiving.validate().unwrap().task_size,
+            TaskSize::new(256, 512).unwrap()
+        );
+    }
+
+    #[test]
+    fn immutable_subjects_need_both_ids() {
+        let raw_immutable = RawConfig {
+            subject_format: "immutable".into(),
+            github_owner_id: "12".into(),
+            ..base()
+        };
+        assert!(error(raw_immutable.clone(), Field::GithubRepoId).contains("gh api"));
+        let valid = RawConfig {
+            github_repo_id: "34".into(),
+            ..raw_immutable
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            valid.subject_format,
+            SubjectFormat::Immutable {
+                owner_id: 12,
+                repo_id: 34
+            }
+        );
+        // Ids typed while the format is legacy are ignored, not an error.
+        let legacy = RawConfig {
+            github_owner_id: "x".into(),
+            ..base()
+        };
+        assert_eq!(
+            legacy.validate().unwrap().subject_format,
+            SubjectFormat::Legacy
+        );
+    }
+
+    #[test]
+    fn private_ip_needs_subnets() {
+        let raw_private = RawConfig {
+            assign_public_ip: "false".into(),
+            ..base()
+        };
+        assert!(error(raw_private.clone(), Field::AssignPublicIp).contains("NAT"));
+        let with_subnets = RawConfig {
+            subnets: vec!["subnet-0123abcd".into()],
+            ..raw_private
+        };
+        assert!(!with_subnets.validate().unwrap().assign_public_ip);
+    }
+
+    #[test]
+    fn variables_and_secrets() {
+        let raw = RawConfig {
+            environment_variables: vec![
+                ("LOG_LEVEL".into(), "info".into()),
+                ("".into(), "".into()),
+                ("DB".into(), "x".into()),
+            ],
+            secrets: vec![("DB".into(), "/octo/db".into())],
+            ..base()
+        };
+        assert!(error(raw.clone(), Field::Secrets).contains("also a plain"));
+        let valid = RawConfig {
+            environment_variables: vec![("LOG_LEVEL".into(), "info".into())],
+            ..raw
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(
+            valid.secrets["DB"].value_from,
+            "arn:aws:ssm:eu-west-1:123456789012:parameter/octo/db"
+        );
+        let bad_names = RawConfig {
+            environment_variables: vec![
+                ("1X".into(), "a".into()),
+                ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI".into(), "b".into()),
+                ("OK".into(), "two\nlines".into()),
+            ],
+            ..super::tests::base()
+        };
+        let message = error(bad_names, Field::EnvironmentVariables);
+        for part in [
+            "\"1X\"",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "OK must be one line",
+        ] {
+            assert!(message.contains(part), "{message}");
+        }
     }
 
     #[test]
@@ -793,14 +1130,15 @@ mod tests {
             "x.lock",
             "ma\u{0456}n",
             "${{ github.token }}",
+            "a:b",
+            "#x",
+            "-x",
         ] {
-            let errors = RawConfig {
+            let raw = RawConfig {
                 branch: bad.into(),
-                ..raw()
-            }
-            .validate()
-            .unwrap_err();
-            assert!(errors.for_field(Field::Branch).is_some(), "{bad:?}");
+                ..base()
+            };
+            error(raw, Field::Branch);
         }
     }
 
@@ -813,6 +1151,13 @@ mod tests {
         assert!(keys.contains(&"account_id"));
         assert!(keys.contains(&"regoin"));
         assert!(keys.contains(&"use_spot"));
+    }
+
+    #[test]
+    fn json_null_means_absent() {
+        let (raw, errors) = RawConfig::from_json(r#"{"environment": null, "version": 1}"#);
+        assert!(errors.0.is_empty());
+        assert_eq!(raw.environment, "");
     }
 
     #[test]
@@ -835,8 +1180,34 @@ mod tests {
     }
 
     #[test]
-    fn normalised_json_round_trips() {
-        let valid = raw().validate().unwrap();
-        assert_eq!(parse_config_json(&valid.to_json()).unwrap(), valid);
+    fn normalised_json_has_every_field_and_round_trips() {
+        let full = RawConfig {
+            environment: "production".into(),
+            subject_format: "both".into(),
+            github_owner_id: "1".into(),
+            github_repo_id: "2".into(),
+            architecture: "arm64".into(),
+            health_check_command: "curl -f http://localhost:8080/ || exit 1".into(),
+            ephemeral_storage_gib: "40".into(),
+            environment_variables: vec![("A".into(), "1".into())],
+            secrets: vec![("B".into(), "b".into())],
+            use_spot: "true".into(),
+            subnets: vec!["subnet-0123abcd".into()],
+            security_groups: vec!["sg-0123abcd".into()],
+            ..base()
+        };
+        for input in [base(), full] {
+            let valid = input.validate().unwrap();
+            let text = valid.to_json();
+            let object: Map<String, Value> = serde_json::from_str(&text).unwrap();
+            let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+            let mut expected: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
+            expected.sort_unstable();
+            let mut keys_sorted = keys.clone();
+            keys_sorted.sort_unstable();
+            assert_eq!(keys_sorted, expected);
+            assert_eq!(parse_config_json(&text).unwrap(), valid);
+            assert_eq!(parse_config_json(&text).unwrap().to_json(), text);
+        }
     }
 }

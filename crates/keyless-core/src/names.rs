@@ -1,44 +1,249 @@
 //! One source for every name and ARN: computed once from the config and read by
-//! every artifact, so the policies, scripts, task definition and workflow never disagree.
+//! every artifact, so the policies, scripts, task definition and workflow never
+//! disagree (domain.md §5: "one container-name constant", "trust `sub` and
+//! workflow trigger/environment from one input").
 
-use crate::config::ValidConfig;
+use crate::config::{SubjectFormat, ValidConfig};
 
 /// The OIDC issuer host of GitHub Actions (also the provider's name in IAM).
 pub const GITHUB_OIDC_HOST: &str = "token.actions.githubusercontent.com";
+/// The OIDC issuer URL, as `create-open-id-connect-provider --url` takes it.
+pub const GITHUB_OIDC_URL: &str = "https://token.actions.githubusercontent.com";
 /// The audience GitHub's token must carry for AWS STS.
 pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
+/// The service principal of ECS tasks (trusts of the execution and task roles, `iam:PassedToService`).
+pub const ECS_TASKS_SERVICE: &str = "ecs-tasks.amazonaws.com";
+/// The AWS managed policy of the task execution role: ECR pull and awslogs.
+pub const TASK_EXECUTION_MANAGED_POLICY_ARN: &str =
+    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+
+/// Suffix of the deploy role assumed by the workflow.
+pub const DEPLOY_ROLE_SUFFIX: &str = "-github-deploy";
+/// Suffix of the task execution role (image pull, logs, secrets).
+pub const EXECUTION_ROLE_SUFFIX: &str = "-task-execution";
+/// Suffix of the task role (the app's own AWS permissions; none by default).
+pub const TASK_ROLE_SUFFIX: &str = "-task";
+/// The longest role suffix: it bounds the app name (IAM role names have at most 64 characters).
+pub const LONGEST_ROLE_SUFFIX: &str = EXECUTION_ROLE_SUFFIX;
+/// Name of the deploy role's inline permissions policy.
+pub const DEPLOY_POLICY_NAME: &str = "keyless-deploy";
+/// Name of the execution role's inline policy for the container's secrets.
+pub const SECRETS_POLICY_NAME: &str = "keyless-secrets";
+/// `awslogs-stream-prefix` (required on Fargate): streams are `ecs/CONTAINER/TASK_ID`.
+pub const LOG_STREAM_PREFIX: &str = "ecs";
+/// Tag of the image the first task definition names. No such image is ever
+/// pushed: the service starts with zero tasks, and the first workflow run
+/// replaces the image with the one it built (see [`crate::script`]).
+pub const BOOTSTRAP_IMAGE_TAG: &str = "awaiting-first-deploy";
 
 /// Names and ARNs derived from one config.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Names {
+    /// The AWS account id.
+    pub account_id: String,
+    /// The AWS region code.
+    pub region: String,
     /// ARN of the account's GitHub OIDC identity provider.
     pub oidc_provider_arn: String,
-    /// `repo:OWNER/REPO`, the start of every legacy subject.
-    pub repository_subject_prefix: String,
-    /// The exact `sub` claim of the deploy job's token (legacy form).
-    pub subject: String,
+    /// The exact `sub` values the trust policy accepts: one, or two for `both`
+    /// (legacy first). They match the workflow's trigger and environment.
+    pub subjects: Vec<String>,
+    /// ECR repository name.
+    pub ecr_repository: String,
+    /// ECR repository ARN.
+    pub ecr_repository_arn: String,
+    /// The account's private registry host, `ACCOUNT.dkr.ecr.REGION.amazonaws.com`.
+    pub ecr_registry: String,
+    /// `REGISTRY/REPOSITORY`, the image name without tag.
+    pub image_repository_uri: String,
+    /// The image the committed task definition names until the workflow renders a real one.
+    pub bootstrap_image: String,
+    /// ECS cluster name.
+    pub cluster: String,
+    /// ECS cluster ARN.
+    pub cluster_arn: String,
+    /// ECS service name.
+    pub service: String,
+    /// ECS service ARN (`service/CLUSTER/SERVICE`).
+    pub service_arn: String,
+    /// Task definition family.
+    pub task_family: String,
+    /// ARN of every revision of the family, `task-definition/FAMILY:*` (the only
+    /// wildcard Keyless writes: a revision number is not known in advance).
+    pub task_definition_revisions_arn: String,
+    /// The container's name, shared by the task definition and the render step.
+    pub container_name: String,
+    /// CloudWatch Logs group, created by the setup script.
+    pub log_group: String,
+    /// Deploy role name.
+    pub deploy_role: String,
+    /// Deploy role ARN, the workflow's `role-to-assume`.
+    pub deploy_role_arn: String,
+    /// Task execution role name.
+    pub execution_role: String,
+    /// Task execution role ARN.
+    pub execution_role_arn: String,
+    /// Task role name.
+    pub task_role: String,
+    /// Task role ARN.
+    pub task_role_arn: String,
+    /// Security group the setup creates when the config names none.
+    pub security_group: String,
+    /// `role-session-name` of the workflow's credentials (shows in CloudTrail).
+    pub role_session_name: String,
 }
 
 impl Names {
     /// Derives every name from the config.
     pub fn new(config: &ValidConfig) -> Self {
         let account = &config.account_id;
-        let repository_subject_prefix =
-            format!("repo:{}/{}", config.github_owner, config.github_repo);
-        let subject = format!("{repository_subject_prefix}:{}", job_subject_suffix(config));
+        let region = &config.region;
+        let app = &config.app_name;
+        let ecr_registry = format!("{account}.dkr.ecr.{region}.amazonaws.com");
+        let image_repository_uri = format!("{ecr_registry}/{app}");
+        let role_arn = |name: &str| format!("arn:aws:iam::{account}:role/{name}");
+        let deploy_role = format!("{app}{DEPLOY_ROLE_SUFFIX}");
+        let execution_role = format!("{app}{EXECUTION_ROLE_SUFFIX}");
+        let task_role = format!("{app}{TASK_ROLE_SUFFIX}");
         Names {
+            account_id: account.clone(),
+            region: region.clone(),
             oidc_provider_arn: format!("arn:aws:iam::{account}:oidc-provider/{GITHUB_OIDC_HOST}"),
-            repository_subject_prefix,
-            subject,
+            subjects: subjects(config),
+            ecr_repository: app.clone(),
+            ecr_repository_arn: format!("arn:aws:ecr:{region}:{account}:repository/{app}"),
+            bootstrap_image: format!("{image_repository_uri}:{BOOTSTRAP_IMAGE_TAG}"),
+            ecr_registry,
+            image_repository_uri,
+            cluster: app.clone(),
+            cluster_arn: format!("arn:aws:ecs:{region}:{account}:cluster/{app}"),
+            service: app.clone(),
+            service_arn: format!("arn:aws:ecs:{region}:{account}:service/{app}/{app}"),
+            task_family: app.clone(),
+            task_definition_revisions_arn: format!(
+                "arn:aws:ecs:{region}:{account}:task-definition/{app}:*"
+            ),
+            container_name: app.clone(),
+            log_group: format!("/ecs/{app}"),
+            deploy_role_arn: role_arn(&deploy_role),
+            execution_role_arn: role_arn(&execution_role),
+            task_role_arn: role_arn(&task_role),
+            deploy_role,
+            execution_role,
+            task_role,
+            security_group: format!("{app}-service"),
+            role_session_name: format!("github-{app}"),
         }
     }
 }
 
+/// The exact `sub` claims of the deploy job's tokens (domain.md §2): the
+/// repository in each form the config trusts, then the environment when the job
+/// has one, else the branch ref.
+pub fn subjects(config: &ValidConfig) -> Vec<String> {
+    let (owner, repo) = (&config.github_owner, &config.github_repo);
+    let legacy = format!("repo:{owner}/{repo}");
+    let prefixes = match config.subject_format {
+        SubjectFormat::Legacy => vec![legacy],
+        SubjectFormat::Immutable { owner_id, repo_id } => {
+            vec![format!("repo:{owner}@{owner_id}/{repo}@{repo_id}")]
+        }
+        SubjectFormat::Both { owner_id, repo_id } => {
+            vec![legacy, format!("repo:{owner}@{owner_id}/{repo}@{repo_id}")]
+        }
+    };
+    let suffix = job_subject_suffix(config);
+    prefixes
+        .into_iter()
+        .map(|prefix| format!("{prefix}:{suffix}"))
+        .collect()
+}
+
 /// What follows `repo:OWNER/REPO:` in the `sub` of the deploy job: the environment
-/// when the job has one, else the branch ref (domain.md §2).
+/// when the job has one, else the branch ref.
 fn job_subject_suffix(config: &ValidConfig) -> String {
     match &config.environment {
         Some(env) => format!("environment:{env}"),
         None => format!("ref:refs/heads/{}", config.branch),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    fn config(format: &str) -> ValidConfig {
+        RawConfig {
+            account_id: "012345678901".into(),
+            region: "eu-west-1".into(),
+            github_owner: "octo-org".into(),
+            github_repo: "octo-app".into(),
+            app_name: "octo-app".into(),
+            cpu: "256".into(),
+            memory: "512".into(),
+            container_port: "8080".into(),
+            desired_count: "1".into(),
+            subject_format: format.into(),
+            github_owner_id: "9919".into(),
+            github_repo_id: "1296269".into(),
+            ..RawConfig::default()
+        }
+        .validate()
+        .unwrap()
+    }
+
+    #[test]
+    fn subjects_per_format() {
+        assert_eq!(
+            subjects(&config("legacy")),
+            ["repo:octo-org/octo-app:ref:refs/heads/main"]
+        );
+        assert_eq!(
+            subjects(&config("immutable")),
+            ["repo:octo-org@9919/octo-app@1296269:ref:refs/heads/main"]
+        );
+        assert_eq!(
+            subjects(&config("both")),
+            [
+                "repo:octo-org/octo-app:ref:refs/heads/main",
+                "repo:octo-org@9919/octo-app@1296269:ref:refs/heads/main"
+            ]
+        );
+        let mut with_env = config("legacy");
+        with_env.environment = Some("production".into());
+        assert_eq!(
+            subjects(&with_env),
+            ["repo:octo-org/octo-app:environment:production"]
+        );
+    }
+
+    #[test]
+    fn arns_and_names() {
+        let names = Names::new(&config("legacy"));
+        assert_eq!(
+            names.service_arn,
+            "arn:aws:ecs:eu-west-1:012345678901:service/octo-app/octo-app"
+        );
+        assert_eq!(
+            names.execution_role_arn,
+            "arn:aws:iam::012345678901:role/octo-app-task-execution"
+        );
+        assert_eq!(
+            names.bootstrap_image,
+            "012345678901.dkr.ecr.eu-west-1.amazonaws.com/octo-app:awaiting-first-deploy"
+        );
+        assert_eq!(names.log_group, "/ecs/octo-app");
+    }
+
+    #[test]
+    fn longest_role_name_fits_iam() {
+        let mut long = config("legacy");
+        long.app_name = "a".repeat(crate::config::APP_NAME_MAX);
+        let names = Names::new(&long);
+        for role in [&names.deploy_role, &names.execution_role, &names.task_role] {
+            assert!(role.len() <= 64, "{role}");
+        }
+        assert!(names.role_session_name.len() <= 64);
     }
 }

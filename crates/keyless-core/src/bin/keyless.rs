@@ -3,6 +3,7 @@
 //! ```text
 //! keyless generate --config keyless.json --out DIR   write the bundle under DIR
 //! keyless validate --config keyless.json             only validate
+//! keyless cost --config keyless.json [--json]        estimate the monthly AWS bill
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -13,7 +14,8 @@ use keyless_core::{generate, ValidConfig};
 
 const USAGE: &str = "usage:
   keyless generate --config FILE --out DIR   write every file of the bundle under DIR
-  keyless validate --config FILE             check the config and print every problem";
+  keyless validate --config FILE             check the config and print every problem
+  keyless cost --config FILE [--json]        estimate the monthly AWS bill (more options: keyless cost)";
 
 /// A parsed command line.
 enum Command {
@@ -52,8 +54,12 @@ fn load(path: &Path) -> Result<ValidConfig, String> {
     parse_config_json(&text).map_err(|errors| format!("{} is not valid:\n{errors}", path.display()))
 }
 
+/// Writes every file of the bundle under `out` (scripts with mode 0755), then
+/// prints the findings. Only called with a valid config, so an invalid one
+/// writes nothing.
 fn write_bundle(config: &ValidConfig, out: &Path) -> Result<(), String> {
-    for file in generate(config).files {
+    let bundle = generate(config);
+    for file in &bundle.files {
         let target = out.join(file.path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
@@ -61,12 +67,45 @@ fn write_bundle(config: &ValidConfig, out: &Path) -> Result<(), String> {
         }
         std::fs::write(&target, &file.text)
             .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+        if file.executable {
+            make_executable(&target)?;
+        }
         println!("wrote {}", target.display());
     }
+    print_findings(&bundle.findings);
     Ok(())
 }
 
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        .map_err(|e| format!("cannot make {} executable: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_path: &Path) -> Result<(), String> {
+    Ok(())
+}
+
+fn print_findings(findings: &[keyless_core::Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    println!();
+    for finding in findings {
+        let label = match finding.severity {
+            keyless_core::Severity::Warning => "warning",
+            keyless_core::Severity::Info => "info",
+        };
+        println!("{label}: {}\n  {}", finding.title, finding.detail);
+    }
+}
+
 fn run(args: &[String]) -> Result<(), String> {
+    if args.first().is_some_and(|command| command == "cost") {
+        return cost(&args[1..]);
+    }
     match parse_args(args).map_err(|e| format!("{e}\n{USAGE}"))? {
         Command::Generate { config, out } => write_bundle(&load(&config)?, &out),
         Command::Validate { config } => {
@@ -75,6 +114,16 @@ fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `keyless cost`: the monthly estimate of the config's deploy, as a table or JSON.
+fn cost(args: &[String]) -> Result<(), String> {
+    use keyless_core::cost::{report, CostInputs};
+    let command = report::CostCommand::parse(args)
+        .map_err(|e| format!("{e}\nusage:\n{}", report::COST_USAGE))?;
+    let config = load(&command.config)?;
+    print!("{}", command.render(CostInputs::from(&config))?);
+    Ok(())
 }
 
 fn main() -> ExitCode {

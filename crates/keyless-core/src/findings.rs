@@ -1,0 +1,316 @@
+//! Security findings returned with the bundle: what each security-relevant
+//! choice protects against (info), and what the user should know or act on
+//! (warnings). The UI shows them beside the files; the CLI prints them.
+
+use serde::Serialize;
+
+use crate::config::{Architecture, SubjectFormat, ValidConfig};
+use crate::iam;
+use crate::names::Names;
+
+/// How much a finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// What a choice protects against; nothing to do.
+    Info,
+    /// Something exposed, fragile, or to check by hand.
+    Warning,
+}
+
+/// One finding: a short title and a sentence or two of detail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Info or warning.
+    pub severity: Severity,
+    /// One line, e.g. "Trust limited to octo-org/octo-app on branch main".
+    pub title: String,
+    /// What it means and, for warnings, what to do.
+    pub detail: String,
+}
+
+fn info(title: impl Into<String>, detail: impl Into<String>) -> Finding {
+    Finding {
+        severity: Severity::Info,
+        title: title.into(),
+        detail: detail.into(),
+    }
+}
+
+fn warning(title: impl Into<String>, detail: impl Into<String>) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        title: title.into(),
+        detail: detail.into(),
+    }
+}
+
+/// The findings for this config, warnings first, in a stable order.
+pub fn findings(config: &ValidConfig) -> Vec<Finding> {
+    let names = Names::new(config);
+    let repo = config.repository();
+    let subjects = names.subjects.join(" or ");
+    let mut out = Vec::new();
+
+    // Who can deploy.
+    match &config.environment {
+        None => out.push(info(
+            format!("Trust limited to {repo} on branch {}", config.branch),
+            format!(
+                "The deploy role accepts only GitHub OIDC tokens for sts.amazonaws.com whose sub is exactly {subjects}: no other repository, fork, branch, tag or pull request can assume it."
+            ),
+        )),
+        Some(env) => {
+            out.push(info(
+                format!("Trust limited to {repo} in environment {env}"),
+                format!(
+                    "The deploy role accepts only GitHub OIDC tokens for sts.amazonaws.com whose sub is exactly {subjects}."
+                ),
+            ));
+            out.push(warning(
+                format!("Any branch can use environment {env}, unless you restrict it"),
+                format!(
+                    "With an environment, the token's sub names the environment, not the branch: a workflow on another branch of {repo} that uses {env} could assume the deploy role. In Settings → Environments → {env}, limit deployment branches to {} (and add required reviewers if you want an approval step).",
+                    config.branch
+                ),
+            ));
+        }
+    }
+    match config.subject_format {
+        SubjectFormat::Legacy => out.push(warning(
+            "Check which sub format your repository emits",
+            format!(
+                "Repositories created, renamed or transferred after 2026-07-15 (or that opted in) send immutable subjects, repo:OWNER@OWNER_ID/REPO@REPO_ID:..., which this legacy-only trust policy does not match. Check with: gh api repos/{repo}/actions/oidc/customization/sub. If use_immutable_subject is true, choose \"immutable\" (or \"both\" while switching)."
+            ),
+        )),
+        SubjectFormat::Immutable { .. } => out.push(info(
+            "Trust pinned to the repository's numeric ids",
+            "The immutable sub names the owner and repository by id as well as by name: a repository deleted and re-created under the same name gets a new id and cannot assume the role.",
+        )),
+        SubjectFormat::Both { .. } => out.push(warning(
+            "Both sub formats trusted: drop the legacy one after switching",
+            format!(
+                "A repository emits one format at a time, so trusting both is only for the switch. Once gh api repos/{repo}/actions/oidc/customization/sub shows use_immutable_subject: true and a deploy worked, set subject_format to \"immutable\" and re-run setup.sh."
+            ),
+        )),
+    }
+    out.push(info(
+        "Owner and repository names are compared exactly",
+        format!(
+            "IAM compares the sub with StringEquals, and GitHub writes the owner and repository with their capitals as shown on GitHub. Type {repo} exactly so."
+        ),
+    ));
+    out.push(info(
+        "No long-lived AWS keys",
+        "The workflow gets one-hour credentials through OIDC; there are no access keys to store, rotate or leak. Fork pull requests cannot get an OIDC token, and the workflow has no pull_request trigger.",
+    ));
+    out.push(info(
+        "Least-privilege deploy role",
+        format!(
+            "The deploy role can push only to the ECR repository {}, update only the service {}, tag only the {} task definitions, and pass only the roles {} and {}, only to ECS tasks. Only ecr:GetAuthorizationToken and ecs:RegisterTaskDefinition apply to \"*\": AWS cannot scope them.",
+            names.ecr_repository,
+            names.service,
+            names.task_family,
+            names.execution_role,
+            names.task_role
+        ),
+    ));
+    out.push(info(
+        "Actions pinned to commits",
+        "Every action in the workflow is pinned to a full commit SHA, so a moved tag cannot change what runs with your AWS credentials. The token has id-token: write and contents: read only, and the checkout does not keep it.",
+    ));
+    out.push(info(
+        "Immutable image tags",
+        "Images are tagged with the commit SHA in an ECR repository whose tags cannot be overwritten, and scanned on push.",
+    ));
+
+    // Exposure.
+    if config.assign_public_ip {
+        if config.security_groups.is_empty() {
+            out.push(warning(
+                format!("Port {} is open to the internet", config.container_port),
+                format!(
+                    "Each task gets a public IP, and the security group {} lets anyone reach port {} directly (no load balancer, no TLS). Fine for a demo; for production put an Application Load Balancer in front and open the port only to it.",
+                    names.security_group, config.container_port
+                ),
+            ));
+        } else {
+            out.push(warning(
+                "Tasks get public IP addresses",
+                "Each task gets a public IPv4 address; your security groups decide what can reach it. A public IPv4 address also costs $0.005 per hour.",
+            ));
+        }
+    }
+    if !config.subnets.is_empty() && !config.assign_public_ip {
+        out.push(warning(
+            "Private subnets need a route to ECR",
+            "Without public IPs, tasks reach ECR, CloudWatch Logs and (for secrets) SSM or Secrets Manager only through a NAT gateway or VPC endpoints in those subnets; otherwise they fail with CannotPullContainerError.",
+        ));
+    }
+    if config.subnets.is_empty() && !config.security_groups.is_empty() {
+        out.push(warning(
+            "Security groups must be in the default VPC",
+            "keyless.json names security groups but no subnets: the tasks run in the default VPC's subnets, so the security groups must belong to the default VPC.",
+        ));
+    }
+
+    // Reliability.
+    match &config.health_check_command {
+        None => out.push(info(
+            "No container health check",
+            "ECS only knows whether the process runs. With a health check command, a deploy whose app starts but does not answer is rolled back by the circuit breaker.",
+        )),
+        Some(_) => out.push(info(
+            "The image must contain the health check's tools",
+            format!(
+                "ECS runs the health check command inside the container (after a {}-second start period); if the image lacks curl or wget, every task is marked unhealthy.",
+                crate::ecs::HEALTH_CHECK_START_PERIOD
+            ),
+        )),
+    }
+    if config.use_spot {
+        out.push(warning(
+            "Fargate Spot tasks can be stopped at any time",
+            format!(
+                "AWS may reclaim Spot capacity with a two-minute warning. With {} task(s), the app is down until ECS places a replacement; keep at least two tasks, or use on-demand Fargate for anything that must stay up.",
+                config.desired_count
+            ),
+        ));
+    }
+    if config.desired_count == 0 {
+        out.push(warning(
+            "Desired count 0: nothing runs",
+            "Each deploy registers the new task definition but starts no task.",
+        ));
+    }
+    if config.architecture == Architecture::Arm64 {
+        out.push(info(
+            "ARM64 images build on GitHub's arm64 runner",
+            "The workflow runs on ubuntu-24.04-arm so the image builds natively for linux/arm64. If that runner is not available to your repository, set runs-on to an arm64 runner you have, or to ubuntu-24.04 with QEMU set up before Buildx.",
+        ));
+    }
+
+    // Secrets and variables.
+    if !config.secrets.is_empty() {
+        out.push(info(
+            "Secrets readable by the execution role only",
+            format!(
+                "The task execution role may read exactly {} parameter(s) or secret(s). If one is encrypted with a customer-managed KMS key, also allow kms:Decrypt on that key for {}.",
+                config.secrets.len(),
+                names.execution_role
+            ),
+        ));
+        let foreign: Vec<&str> = config
+            .secrets
+            .iter()
+            .filter(|(_, s)| !s.resource_arn.contains(&format!(":{}:", config.account_id)))
+            .map(|(name, _)| name.as_str())
+            .collect();
+        if !foreign.is_empty() {
+            out.push(warning(
+                "Secrets from another account",
+                format!(
+                    "{} come(s) from another AWS account: that account must share it (a resource policy on the secret, and on its KMS key).",
+                    foreign.join(", ")
+                ),
+            ));
+        }
+    }
+    let secret_like: Vec<&str> = config
+        .environment_variables
+        .keys()
+        .filter(|name| {
+            let upper = name.to_ascii_uppercase();
+            [
+                "SECRET",
+                "PASSWORD",
+                "PASSWD",
+                "TOKEN",
+                "PRIVATE_KEY",
+                "API_KEY",
+                "CREDENTIAL",
+            ]
+            .iter()
+            .any(|word| upper.contains(word))
+        })
+        .map(String::as_str)
+        .collect();
+    if !secret_like.is_empty() {
+        out.push(warning(
+            "Variables that look like secrets",
+            format!(
+                "{} would be stored in plain text in the task definition and in keyless.json. Put them in SSM Parameter Store or Secrets Manager and list them under secrets.",
+                secret_like.join(", ")
+            ),
+        ));
+    }
+
+    // Defense in depth: generated policies must lint clean (validation makes them so).
+    for policy in [iam::trust_policy(config), iam::permissions_policy(config)] {
+        for problem in iam::lint(&policy, &names) {
+            out.push(warning("Policy lint", problem));
+        }
+    }
+
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    fn raw() -> RawConfig {
+        RawConfig {
+            account_id: "012345678901".into(),
+            region: "eu-west-1".into(),
+            github_owner: "octo-org".into(),
+            github_repo: "octo-app".into(),
+            app_name: "octo-app".into(),
+            cpu: "256".into(),
+            memory: "512".into(),
+            container_port: "8080".into(),
+            desired_count: "1".into(),
+            ..RawConfig::default()
+        }
+    }
+
+    #[test]
+    fn defaults_warn_about_public_port_and_sub_format() {
+        let found = findings(&raw().validate().unwrap());
+        assert!(found
+            .iter()
+            .any(|f| f.title == "Trust limited to octo-org/octo-app on branch main"));
+        assert!(found
+            .iter()
+            .any(|f| f.severity == Severity::Warning && f.title.contains("8080")));
+        assert!(!found.iter().any(|f| f.title == "Policy lint"));
+        // Warnings first.
+        let first_info = found
+            .iter()
+            .position(|f| f.severity == Severity::Info)
+            .unwrap();
+        assert!(found[first_info..]
+            .iter()
+            .all(|f| f.severity == Severity::Info));
+    }
+
+    #[test]
+    fn environment_and_secret_like_variables_warn() {
+        let config = RawConfig {
+            environment: "production".into(),
+            environment_variables: vec![("DB_PASSWORD".into(), "x".into())],
+            ..raw()
+        }
+        .validate()
+        .unwrap();
+        let titles: Vec<String> = findings(&config).into_iter().map(|f| f.title).collect();
+        assert!(titles
+            .iter()
+            .any(|t| t.contains("Any branch can use environment production")));
+        assert!(titles
+            .iter()
+            .any(|t| t == "Variables that look like secrets"));
+    }
+}
