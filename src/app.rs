@@ -213,7 +213,7 @@ fn AppStep(state: FormState) -> impl IntoView {
         if suggested.is_empty() { "my-app".to_string() } else { suggested }
     });
     let retention = Signal::derive(|| {
-        keyless_core::config::rules::LOG_RETENTION_DAYS
+        keyless_core::config::LOG_RETENTION_DAYS
             .iter()
             .map(|d| (d.to_string(), format!("{d} days")))
             .collect::<Vec<_>>()

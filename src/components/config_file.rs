@@ -103,10 +103,10 @@ pub fn ConfigFileActions(
 
 /// Turns size spellings like `0.25 vCPU` into the CPU units and MiB the pickers list.
 fn normalise_sizes(mut raw: RawConfig) -> RawConfig {
-    if let Ok(cpu) = keyless_core::config::rules::parse_cpu(&raw.cpu) {
+    if let Ok(cpu) = keyless_core::config::parse_cpu(&raw.cpu) {
         raw.cpu = cpu.to_string();
     }
-    if let Ok(memory) = keyless_core::config::rules::parse_memory(&raw.memory) {
+    if let Ok(memory) = keyless_core::config::parse_memory(&raw.memory) {
         raw.memory = memory.to_string();
     }
     raw

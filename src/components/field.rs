@@ -234,7 +234,7 @@ pub fn RadioField(
                         <label for=id.clone() class="choice">
                             <input
                                 type="radio"
-                                id=id
+                                id=id.clone()
                                 name=field.key()
                                 value=value
                                 prop:checked=move || state.raw.with(|r| r.scalar(field) == value)

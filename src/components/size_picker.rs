@@ -1,6 +1,6 @@
 //! The task size picker: CPU and memory selects that only offer valid Fargate pairs.
 
-use keyless_core::config::rules::{memory_options, FARGATE_CPUS};
+use keyless_core::config::{memory_options, FARGATE_CPUS};
 use keyless_core::Field;
 use leptos::prelude::*;
 
