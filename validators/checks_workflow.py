@@ -104,7 +104,7 @@ def action_inputs(entry: dict) -> dict:
     return spec.get("inputs") or {}
 
 
-USES = re.compile(r"^\s*(?:-\s*)?uses:\s*([^\s#]+)\s*(?:#\s*(\S+))?")
+USES = re.compile(r"""^\s*(?:-\s*)?uses:\s*["']?([^\s#"']+)["']?\s*(?:#\s*(\S+))?""")
 
 
 def pinned_actions(text: str) -> list[str]:

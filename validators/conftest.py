@@ -26,7 +26,17 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    return [f"keyless fixtures ({len(FIXTURES)}): " + ", ".join(p.stem for p in FIXTURES)]
+    from emulator import select_fixtures, uncovered_features
+
+    chosen = select_fixtures(FIXTURES)
+    lines = [
+        f"keyless fixtures ({len(FIXTURES)}): " + ", ".join(p.stem for p in FIXTURES),
+        "run through the AWS emulator: " + ", ".join(p.stem for p in chosen),
+    ]
+    missed = uncovered_features(FIXTURES, chosen)
+    if missed:
+        lines.append("options no emulator run exercises: " + ", ".join(missed))
+    return lines
 
 
 @pytest.fixture(scope="session")

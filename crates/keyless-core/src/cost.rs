@@ -27,9 +27,10 @@ use std::fmt;
 pub use exact::Exact;
 pub use prices::{prices, PriceTable, RegionPrices, Source};
 
+use crate::config::{Architecture as ConfigArchitecture, ValidConfig};
 use crate::regions::{region_name, REGIONS};
 
-/// Most tasks one ECS service runs (AWS quota "tasks per service", not adjustable).
+/// Most tasks one ECS service runs (the default "tasks per service" quota).
 pub const MAX_TASKS: u32 = 5_000;
 /// Largest Fargate task: 16 vCPU.
 pub const MAX_CPU_UNITS: u32 = 16_384;
@@ -112,12 +113,13 @@ impl Default for Usage {
 }
 
 impl Usage {
-    /// Steady-state GB stored for a log retention: `ingest × days × 24 / 730`
-    /// (what is kept once the group has been running longer than the retention).
-    /// Rounded to 4 decimals so it stays a valid usage figure.
+    /// GB of logs stored for a retention: `ingest × days × 24 / 730`, what the
+    /// log group holds once it has run longer than the retention. A retention
+    /// over a year counts one year (the bill after the first year; it keeps
+    /// growing). Rounded to 4 decimals so it stays a valid usage figure.
     pub fn log_storage_for_retention(ingest_gb_month: Exact, retention_days: u32) -> Exact {
         let months = Exact::ratio(
-            i128::from(retention_days) * 24,
+            i128::from(retention_days.min(365)) * 24,
             i128::from(prices().hours_per_month),
         );
         let exact = ingest_gb_month * months;
@@ -490,12 +492,11 @@ impl CostEstimate {
         };
         let mut lines = vec![
             format!(
-                "{tasks} of {} vCPU and {} GB, Linux on {} ({}), in {} ({})",
+                "{tasks} of {} vCPU and {} GB, Linux on {} ({}), in {}",
                 i.vcpu(),
                 i.memory_gb(),
                 i.architecture.label(),
                 i.architecture.ecs_name(),
-                self.region_name,
                 i.region
             ),
             format!(
@@ -747,4 +748,36 @@ pub fn cheapest_regions(inputs: &CostInputs, count: usize) -> Result<Vec<RegionT
     });
     totals.truncate(count);
     Ok(totals)
+}
+
+impl From<&ValidConfig> for CostInputs {
+    /// The estimate inputs of a validated config: its region, task size,
+    /// architecture, desired count, public IP, ephemeral storage and Spot (at
+    /// [`default_spot_discount_percent`]), default usage with the logs kept for
+    /// the config's retention ([`Usage::log_storage_for_retention`]).
+    fn from(config: &ValidConfig) -> CostInputs {
+        let architecture = match config.architecture {
+            ConfigArchitecture::X86_64 => Architecture::X86,
+            ConfigArchitecture::Arm64 => Architecture::Arm,
+        };
+        let mut inputs = CostInputs::new(
+            config.region.clone(),
+            config.task_size.cpu(),
+            config.task_size.memory(),
+        )
+        .architecture(architecture)
+        .tasks(config.desired_count)
+        .public_ip(config.assign_public_ip);
+        if let Some(gib) = config.ephemeral_storage_gib {
+            inputs.ephemeral_storage_gib = gib;
+        }
+        if config.use_spot {
+            inputs.spot_discount_percent = default_spot_discount_percent();
+        }
+        inputs.usage.log_storage_gb = Usage::log_storage_for_retention(
+            inputs.usage.log_ingest_gb_month,
+            config.log_retention_days,
+        );
+        inputs
+    }
 }

@@ -122,7 +122,7 @@ impl Script {
 }
 
 /// The inputs both scripts share, as readonly variables.
-fn common_inputs(script: &mut Script, config: &ValidConfig, names: &Names) {
+fn common_inputs(script: &mut Script, config: &ValidConfig, names: &Names, setup: bool) {
     script.comment("Inputs, from keyless.json and the names Keyless derives from it.");
     script.var("ACCOUNT_ID", &names.account_id);
     script.var("REGION", &names.region);
@@ -136,8 +136,11 @@ fn common_inputs(script: &mut Script, config: &ValidConfig, names: &Names) {
     script.var("CLUSTER", &names.cluster);
     script.var("SERVICE", &names.service);
     script.var("TASK_FAMILY", &names.task_family);
-    script.var("SECURITY_GROUP_NAME", &names.security_group);
-    if !config.subnets.is_empty() {
+    let creates_security_group = config.security_groups.is_empty();
+    if creates_security_group {
+        script.var("SECURITY_GROUP_NAME", &names.security_group);
+    }
+    if !config.subnets.is_empty() && (setup || creates_security_group) {
         script.array("SUBNETS", &config.subnets);
     }
     if !config.security_groups.is_empty() {
@@ -311,7 +314,7 @@ pub fn setup_script(config: &ValidConfig) -> String {
     s.blank();
     s.code(PRELUDE);
     s.blank();
-    common_inputs(&mut s, config, &names);
+    common_inputs(&mut s, config, &names, true);
     s.var("OIDC_URL", GITHUB_OIDC_URL);
     s.var("AUDIENCE", STS_AUDIENCE);
     s.var("DEPLOY_POLICY_NAME", DEPLOY_POLICY_NAME);
@@ -320,7 +323,6 @@ pub fn setup_script(config: &ValidConfig) -> String {
         "EXECUTION_MANAGED_POLICY_ARN",
         TASK_EXECUTION_MANAGED_POLICY_ARN,
     );
-    s.var("CONTAINER_PORT", &config.container_port.to_string());
     s.var("LOG_RETENTION_DAYS", &config.log_retention_days.to_string());
     s.var(
         "ASSIGN_PUBLIC_IP",
@@ -330,13 +332,16 @@ pub fn setup_script(config: &ValidConfig) -> String {
             "DISABLED"
         },
     );
-    s.var(
-        "SECURITY_GROUP_DESCRIPTION",
-        &format!(
-            "Keyless: inbound TCP {} to the {} service",
-            config.container_port, config.app_name
-        ),
-    );
+    if config.security_groups.is_empty() {
+        s.var("CONTAINER_PORT", &config.container_port.to_string());
+        s.var(
+            "SECURITY_GROUP_DESCRIPTION",
+            &format!(
+                "Keyless: inbound TCP {} to the {} service",
+                config.container_port, config.app_name
+            ),
+        );
+    }
     s.var(
         "EXECUTION_TRUST_POLICY",
         &compact_json(&iam::execution_role_trust_policy()),
@@ -384,7 +389,7 @@ if aws iam get-open-id-connect-provider --open-id-connect-provider-arn "$OIDC_PR
     echo "exists: $OIDC_PROVIDER_ARN (audience $AUDIENCE added)"
   fi
 else
-  # No --thumbprint-list: AWS no longer uses thumbprints for GitHub's issuer.
+  # No thumbprint: AWS no longer uses thumbprints for GitHub's issuer.
   aws iam create-open-id-connect-provider --url "$OIDC_URL" --client-id-list "$AUDIENCE" >/dev/null
   echo "created: $OIDC_PROVIDER_ARN"
 fi
@@ -510,7 +515,7 @@ else
 fi
 rules="$(aws ec2 describe-security-groups --region "$REGION" --group-ids "$sg_id" \
   --query 'SecurityGroups[0].IpPermissions[].[IpProtocol,FromPort,ToPort]' --output text)"
-if printf '%s\n' "$rules" | grep -Eq "^tcp[[:space:]]+$CONTAINER_PORT[[:space:]]+$CONTAINER_PORT\$"; then
+if printf '%s\n' "$rules" | grep -Eq "^tcp[[:space:]]+${CONTAINER_PORT}[[:space:]]+${CONTAINER_PORT}\$"; then
   echo "exists: inbound rule tcp/$CONTAINER_PORT"
 else
   # Only the container port, from anywhere: the tasks have public IPs and no load balancer.
@@ -613,7 +618,7 @@ pub fn teardown_script(config: &ValidConfig) -> String {
     s.blank();
     s.code(PRELUDE);
     s.blank();
-    common_inputs(&mut s, config, &names);
+    common_inputs(&mut s, config, &names, false);
     s.blank();
     s.code(
         r#"usage() { echo "usage: bash infra/teardown.sh [--yes] [--delete-oidc-provider]"; }

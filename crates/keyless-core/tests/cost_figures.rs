@@ -423,3 +423,26 @@ fn bad_inputs_are_errors_not_panics() {
     assert!(cheapest_regions(&huge, 5).is_ok());
     assert!(compare_architectures(&huge).is_ok());
 }
+
+#[test]
+fn inputs_from_a_validated_config() {
+    let config = keyless_core::config::parse_config_json(
+        r#"{"account_id": "123456789012", "github_owner": "octo-org", "github_repo": "octo-app",
+            "app_name": "octo-app", "container_port": 8080, "region": "eu-west-1",
+            "cpu": 1024, "memory": 3072, "desired_count": 4, "architecture": "ARM64",
+            "ephemeral_storage_gib": 40, "use_spot": true, "log_retention_days": 90}"#,
+    )
+    .unwrap();
+    let inputs = CostInputs::from(&config);
+    assert_eq!(inputs.region, "eu-west-1");
+    assert_eq!((inputs.cpu_units, inputs.memory_mib), (1024, 3072));
+    assert_eq!(inputs.architecture, Architecture::Arm);
+    assert_eq!(inputs.task_count, 4);
+    assert!(inputs.public_ip, "the config default");
+    assert_eq!(inputs.ephemeral_storage_gib, 40);
+    assert_eq!(inputs.spot_discount_percent, Exact::int(70));
+    // 1 GB/month kept 90 days: 90 × 24 / 730 = 2.958904… → 2.9589 GB.
+    assert_eq!(inputs.usage.log_storage_gb, x("2.9589"));
+    assert_eq!(inputs.usage.hours_per_month, Exact::int(730));
+    assert!(estimate(&inputs).unwrap().is_estimate());
+}

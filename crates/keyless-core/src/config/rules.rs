@@ -227,6 +227,7 @@ fn cpu_choices() -> &'static str {
 /// CPU units from `256`, `1024`, `0.25 vCPU`, `1 vCPU` or a bare vCPU count like `2`.
 pub fn parse_cpu(text: &str) -> Result<u32, String> {
     let t = text.trim();
+    let shown = printable(t);
     if t.is_empty() {
         return Err(format!("choose the task's CPU: {}", cpu_choices()));
     }
@@ -241,7 +242,7 @@ pub fn parse_cpu(text: &str) -> Result<u32, String> {
         },
         _ => {
             return Err(format!(
-                "\"{t}\" is not a CPU size; write CPU units or vCPUs: {}",
+                "\"{shown}\" is not a CPU size; write CPU units or vCPUs: {}",
                 cpu_choices()
             ))
         }
@@ -249,7 +250,7 @@ pub fn parse_cpu(text: &str) -> Result<u32, String> {
     match units.and_then(|u| u32::try_from(u).ok()) {
         Some(units) if FARGATE_CPUS.contains(&units) => Ok(units),
         _ => Err(format!(
-            "Fargate has no task size \"{t}\"; choose {}",
+            "Fargate has no task size \"{shown}\"; choose {}",
             cpu_choices()
         )),
     }
@@ -258,6 +259,7 @@ pub fn parse_cpu(text: &str) -> Result<u32, String> {
 /// Memory in MiB from `512`, `512 MiB`, `0.5 GB`, `2 GB` or a bare GB count like `4`.
 pub fn parse_memory(text: &str) -> Result<u32, String> {
     let t = text.trim();
+    let shown = printable(t);
     if t.is_empty() {
         return Err(
             "choose the task's memory in MiB (e.g. 512) or GB (e.g. 0.5 GB); the CPU decides which sizes are possible"
@@ -274,16 +276,14 @@ pub fn parse_memory(text: &str) -> Result<u32, String> {
             // Less than 512 MiB does not exist on Fargate: a small number means GB.
             _ => scaled(number, 1024),
         },
-        _ => {
-            return Err(format!(
-                "\"{t}\" is not a memory size; write MiB (e.g. 2048 or 2048 MiB) or GB (e.g. 2 GB)"
-            ))
-        }
+        _ => return Err(format!(
+            "\"{shown}\" is not a memory size; write MiB (e.g. 2048 or 2048 MiB) or GB (e.g. 2 GB)"
+        )),
     };
     match mib.and_then(|m| u32::try_from(m).ok()) {
         Some(mib) if FARGATE_CPUS.iter().any(|&c| memory_options(c).contains(&mib)) => Ok(mib),
         _ => Err(format!(
-            "Fargate has no memory size \"{t}\"; sizes go from 512 MiB (0.5 GB) to 122880 MiB (120 GB), and the CPU decides which"
+            "Fargate has no memory size \"{shown}\"; sizes go from 512 MiB (0.5 GB) to 122880 MiB (120 GB), and the CPU decides which"
         )),
     }
 }
@@ -336,7 +336,7 @@ pub fn parse_region(text: &str) -> Result<String, String> {
         Some(_) => Ok(code),
         None => Err(format!(
             "\"{}\" is not an AWS region Keyless supports; pick one from the list, e.g. eu-west-1",
-            text.trim()
+            printable(text.trim())
         )),
     }
 }
@@ -376,11 +376,11 @@ pub fn parse_owner(text: &str, from_repo: Option<&str>) -> Result<String, String
             return Err("enter the GitHub user or organisation that owns the repository".into())
         }
         ("", Some(o)) => o,
-        (t, Some(o)) if !t.eq_ignore_ascii_case(o) => {
-            return Err(format!(
-            "the repository field names owner \"{o}\" but this field says \"{t}\"; make them agree"
-        ))
-        }
+        (t, Some(o)) if !t.eq_ignore_ascii_case(o) => return Err(format!(
+            "the repository field names owner \"{}\" but this field says \"{}\"; make them agree",
+            printable(o),
+            printable(t)
+        )),
         (t, _) => t,
     };
     let mut problems = Vec::new();
@@ -529,7 +529,8 @@ pub fn parse_subject_format_key(text: &str) -> Result<&'static str, String> {
         "immutable" => Ok("immutable"),
         "both" => Ok("both"),
         other => Err(format!(
-            "\"{other}\" is not a subject format; choose legacy (repo:OWNER/REPO), immutable (repo:OWNER@ID/REPO@ID) or both"
+            "\"{}\" is not a subject format; choose legacy (repo:OWNER/REPO), immutable (repo:OWNER@ID/REPO@ID) or both",
+            printable(other)
         )),
     }
 }

@@ -1,9 +1,119 @@
 //! Rendering a [`CostEstimate`] for the `keyless cost` command: a plain-text
 //! table and JSON. Both show the sources and the price table's date.
 
+use std::path::PathBuf;
+
 use serde::Serialize;
 
-use super::{prices, CostEstimate, Exact};
+use super::{prices, CostEstimate, CostInputs, Exact};
+
+/// Usage of `keyless cost`, for the command's help text.
+pub const COST_USAGE: &str =
+    "  keyless cost --config FILE [--json] [--spot-discount PERCENT] [--hours H]
+               [--log-gb GB] [--log-storage-gb GB] [--image-gb GB] [--images-kept N]
+                                            estimate the monthly AWS bill of the deploy";
+
+/// The arguments of `keyless cost` (after the word `cost`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CostCommand {
+    /// `--config FILE`.
+    pub config: PathBuf,
+    /// `--json`: print JSON instead of the table.
+    pub json: bool,
+    /// `--spot-discount PERCENT`: assumed Spot discount (only with `use_spot`).
+    pub spot_discount_percent: Option<Exact>,
+    /// `--hours H`: hours each task runs per month.
+    pub hours_per_month: Option<Exact>,
+    /// `--log-gb GB`: logs ingested per month.
+    pub log_ingest_gb_month: Option<Exact>,
+    /// `--log-storage-gb GB`: logs kept.
+    pub log_storage_gb: Option<Exact>,
+    /// `--image-gb GB`: size of one image.
+    pub image_size_gb: Option<Exact>,
+    /// `--images-kept N`: images kept in ECR.
+    pub images_kept: Option<u32>,
+}
+
+impl CostCommand {
+    /// Parses the arguments after `cost`.
+    pub fn parse(args: &[String]) -> Result<CostCommand, String> {
+        let mut command = CostCommand::default();
+        let mut config = None;
+        let mut iter = args.iter();
+        while let Some(flag) = iter.next() {
+            if flag == "--json" {
+                command.json = true;
+                continue;
+            }
+            let Some(value) = iter.next() else {
+                return Err(format!("{flag} needs a value"));
+            };
+            let number = |text: &str| Exact::parse(text).map_err(|e| format!("{flag}: {e}"));
+            match flag.as_str() {
+                "--config" => config = Some(PathBuf::from(value)),
+                "--spot-discount" => {
+                    command.spot_discount_percent = Some(number(value.trim_end_matches('%'))?)
+                }
+                "--hours" => command.hours_per_month = Some(number(value)?),
+                "--log-gb" => command.log_ingest_gb_month = Some(number(value)?),
+                "--log-storage-gb" => command.log_storage_gb = Some(number(value)?),
+                "--image-gb" => command.image_size_gb = Some(number(value)?),
+                "--images-kept" => {
+                    command.images_kept = Some(
+                        value
+                            .trim()
+                            .parse()
+                            .map_err(|_| format!("{flag}: \"{value}\" is not a whole number"))?,
+                    )
+                }
+                other => return Err(format!("unexpected argument {other:?}")),
+            }
+        }
+        command.config = config.ok_or("--config FILE is required")?;
+        Ok(command)
+    }
+
+    /// `inputs` with the assumptions given on the command line. A Spot
+    /// discount is only accepted for a config that runs on Spot.
+    pub fn apply(&self, mut inputs: CostInputs) -> Result<CostInputs, String> {
+        if let Some(discount) = self.spot_discount_percent {
+            if !inputs.is_spot() {
+                return Err(
+                    "--spot-discount only applies to a config with \"use_spot\": true".into(),
+                );
+            }
+            inputs.spot_discount_percent = discount;
+        }
+        let usage = &mut inputs.usage;
+        if let Some(v) = self.hours_per_month {
+            usage.hours_per_month = v;
+        }
+        if let Some(v) = self.log_ingest_gb_month {
+            usage.log_ingest_gb_month = v;
+        }
+        if let Some(v) = self.log_storage_gb {
+            usage.log_storage_gb = v;
+        }
+        if let Some(v) = self.image_size_gb {
+            usage.image_size_gb = v;
+        }
+        if let Some(v) = self.images_kept {
+            usage.images_kept = v;
+        }
+        Ok(inputs)
+    }
+
+    /// Estimates `inputs` (after [`CostCommand::apply`]) and renders it as the
+    /// table or, with `--json`, as JSON.
+    pub fn render(&self, inputs: CostInputs) -> Result<String, String> {
+        let bill = super::estimate(&self.apply(inputs)?).map_err(|e| e.to_string())?;
+        Ok(if self.json {
+            format!("{}\n", to_json(&bill))
+        } else {
+            to_table(&bill)
+        })
+    }
+}
 
 /// The `--json` document. Field order is the documented order:
 /// `currency, as_of, items, total_monthly`, then extras.

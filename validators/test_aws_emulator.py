@@ -1,0 +1,403 @@
+"""infra/setup.sh and infra/teardown.sh, run for real with the AWS CLI (v1, from
+.venv) against moto_server on 127.0.0.1, for several fixture configs.
+
+For each selected config: setup.sh, setup.sh again, teardown.sh, teardown.sh again,
+each in a fresh emulator account; after every run the account's state is read back
+with boto3 (emulator.snapshot). The assertions below then check what exists
+against the other artifacts of the same bundle. See emulator.py for what moto
+does not model and how that is covered instead.
+
+The scenarios run up front in a session fixture, two at a time (two moto
+servers, one per core), and the servers are stopped in its `finally` before
+any assertion runs. Which configs run: KEYLESS_EMULATOR_FIXTURES=all, or a
+comma-separated list of fixture names; by default the fewest configs that
+together exercise every distinct option of the fixtures (at most
+KEYLESS_EMULATOR_MAX, default 3), to keep the suite under two minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from checks_aws_model import validate_request
+from conftest import FIXTURES, generate
+from emulator import PHASE_NAMES, MotoServer, is_mutating, prepare_account, run_scenario, select_fixtures
+from support import (
+    EXECUTION_ROLE_POLICY_ARN,
+    OIDC_AUDIENCE,
+    OIDC_HOST,
+    PERMISSIONS_POLICY,
+    TASK_DEFINITION,
+    TRUST_POLICY,
+    deploy_job,
+    need,
+    parse_arn,
+    step_using,
+)
+
+pytestmark = pytest.mark.emulator
+
+EMULATOR_FIXTURES = select_fixtures(FIXTURES)
+
+
+# ------------------------------------------------------------ the runs
+
+
+@pytest.fixture(scope="session")
+def emulator_runs(keyless_bin, tmp_path_factory):
+    root = tmp_path_factory.mktemp("emulator")
+    fixtures = list(EMULATOR_FIXTURES)
+    workers = min(2, len(fixtures))
+    servers: list[MotoServer] = []
+    results: dict[str, tuple] = {}
+
+    def work(server: MotoServer, mine: list[Path]) -> None:
+        for fixture in mine:
+            workdir = root / f"work-{fixture.stem}"
+            workdir.mkdir()
+            bundle = None
+            try:
+                config, _ = prepare_account(server, fixture, workdir)
+                bundle = generate(keyless_bin, config, root / f"bundle-{fixture.stem}")
+                bundle.name = fixture.stem
+                results[fixture.stem] = (bundle, run_scenario(
+                    server, bundle, workdir, delete_oidc_provider=fixture == fixtures[0]
+                ))
+            except BaseException:  # noqa: BLE001 - reported by every test of this config
+                results[fixture.stem] = (bundle, {"error": traceback.format_exc()})
+
+    try:
+        for i in range(workers):
+            server = MotoServer(root / f"moto-{i}.log")
+            servers.append(server)
+            server.start()
+        with ThreadPoolExecutor(workers) as pool:
+            futures = [pool.submit(work, servers[i], fixtures[i::workers]) for i in range(workers)]
+            for f in futures:
+                f.result()
+    finally:
+        for server in servers:
+            server.stop()
+    return {f.stem: results.get(f.stem, (None, {"error": "not run"})) for f in fixtures}
+
+
+def _scenario(name: str, emulator_runs):
+    bundle, result = emulator_runs[name]
+    if "error" in result:
+        pytest.fail(f"the emulator scenario crashed:\n{result['error']}")
+    return bundle, result
+
+
+@pytest.fixture(params=[p.stem for p in EMULATOR_FIXTURES])
+def scenario(request, emulator_runs):
+    return _scenario(request.param, emulator_runs)
+
+
+@pytest.fixture(params=[p.stem for p in EMULATOR_FIXTURES[:1]])
+def first_scenario(request, emulator_runs):
+    """The one config whose teardown also runs with --delete-oidc-provider."""
+    return _scenario(request.param, emulator_runs)
+
+
+def _run(result: dict, phase: str) -> dict:
+    """A run that must have happened and succeeded."""
+    runs = result["runs"]
+    for earlier in PHASE_NAMES[: PHASE_NAMES.index(phase) + 1]:
+        if earlier not in runs:
+            pytest.fail(f"{phase} did not run: an earlier run failed")
+        r = runs[earlier]
+        if r["returncode"] != 0 and earlier != "teardown-unconfirmed":
+            pytest.fail(
+                f"{earlier}: `{r['command']}` (cwd {r['cwd']}) exited {r['returncode']}:\n"
+                f"--- stdout (end)\n{r['stdout'][-2500:]}\n--- stderr (end)\n{r['stderr'][-2500:]}"
+            )
+    return runs[phase]
+
+
+def _names(bundle) -> dict:
+    """The resource names every other artifact refers to, read from the artifacts."""
+    need(bundle, TASK_DEFINITION, PERMISSIONS_POLICY)
+    td = bundle.json(TASK_DEFINITION)
+    perm = bundle.json(PERMISSIONS_POLICY)
+    names = {"family": td["family"]}
+    role_arn = step_using(deploy_job(bundle.workflow()), "aws-actions/configure-aws-credentials")["with"]["role-to-assume"]
+    names["deploy_role"] = role_arn.rsplit("/", 1)[-1]
+    names["execution_role"] = td["executionRoleArn"].rsplit("/", 1)[-1]
+    names["task_role"] = td["taskRoleArn"].rsplit("/", 1)[-1] if td.get("taskRoleArn") else None
+    log = td["containerDefinitions"][0]["logConfiguration"]["options"]
+    names["log_group"] = log["awslogs-group"]
+    for st in perm["Statement"]:
+        for res in st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]:
+            arn = parse_arn(res) or {}
+            if arn.get("service") == "ecr" and arn["resource"].startswith("repository/"):
+                names["repository"] = arn["resource"].split("/", 1)[1]
+            if arn.get("service") == "ecs" and arn["resource"].startswith("service/"):
+                _, names["cluster"], names["service"] = arn["resource"].split("/")
+    for key in ("repository", "cluster", "service"):
+        assert key in names, f"no {key} ARN in {PERMISSIONS_POLICY}"
+    return names
+
+
+# ------------------------------------------------------------ setup.sh
+
+
+def test_setup_succeeds_from_the_repository_root(scenario):
+    _run(scenario[1], "setup")
+
+
+def test_every_request_the_scripts_send_is_valid_for_the_aws_model(scenario):
+    problems = []
+    for phase, r in scenario[1]["runs"].items():
+        for call in r["calls"]:
+            for p in validate_request(call["service"], call["operation"], call["params"]):
+                problems.append(f"{phase}: {call['service']}.{call['operation']}: {p}")
+    assert problems == []
+
+
+def test_no_change_is_attempted_and_ignored(scenario):
+    """A create/put that fails and is swallowed (`|| true`) hides real errors
+    such as AccessDenied. Lookups may fail (that is how absence is detected);
+    so may deletes of what is already gone, in teardown."""
+    problems = []
+    for phase, r in scenario[1]["runs"].items():
+        for call in r["calls"]:
+            if not call["error"] or not is_mutating(call["operation"]):
+                continue
+            gone = any(s in call["error"] for s in ("NotFound", "NoSuchEntity", "NotExist"))
+            if phase.startswith("teardown") and gone and call["operation"].startswith(("Delete", "Deregister", "Detach")):
+                continue
+            problems.append(f"{phase}: {call['operation']} failed with {call['error']} and the script went on")
+    assert problems == []
+
+
+def test_nothing_lands_in_the_cli_default_region(scenario):
+    """The CLI's default region is a decoy during the runs: setup.sh must pass the
+    config's region explicitly (CLI v1 ignores AWS_REGION)."""
+    result = scenario[1]
+    for phase, r in result["runs"].items():
+        stray = {k: v for k, v in r["decoy_inventory"].items() if k not in ("roles", "local_policies", "oidc_providers") and v != result["decoy_baseline"][k]}
+        assert stray == {}, f"after {phase}, in {result['decoy_region']} (not {result['region']})"
+
+
+def test_oidc_provider(scenario):
+    bundle, result = scenario
+    state = _run(result, "setup")["state"]
+    arn = f"arn:aws:iam::{result['account']}:oidc-provider/{OIDC_HOST}"
+    assert list(state["oidc_providers"]) == [arn]
+    provider = state["oidc_providers"][arn]
+    assert provider["url"] in (OIDC_HOST, f"https://{OIDC_HOST}")
+    assert provider["clients"] == [OIDC_AUDIENCE]
+    assert provider["thumbprints"] == []
+    sent = [c for c in result["runs"]["setup"]["calls"] if c["operation"] == "CreateOpenIDConnectProvider"]
+    assert len(sent) == 1, "the provider must be created exactly once"
+    assert "ThumbprintList" not in sent[0]["params"], "thumbprints are ignored by AWS for GitHub: do not send them"
+    assert sent[0]["params"]["Url"] == f"https://{OIDC_HOST}"
+
+
+def test_deploy_role_trust_and_permissions_equal_the_files(scenario):
+    bundle, result = scenario
+    state = _run(result, "setup")["state"]
+    names = _names(bundle)
+    role = state["roles"].get(names["deploy_role"])
+    assert role is not None, f"deploy role {names['deploy_role']} (the workflow's role-to-assume) not created"
+    assert role["trust"] == bundle.json(TRUST_POLICY)
+    assert list(role["inline"].values()) == [bundle.json(PERMISSIONS_POLICY)]
+    assert role["attached"] == [], "the deploy role needs no managed policy"
+
+
+def test_execution_role_and_task_role(scenario):
+    bundle, result = scenario
+    state = _run(result, "setup")["state"]
+    names = _names(bundle)
+    execution = state["roles"].get(names["execution_role"])
+    assert execution is not None, f"execution role {names['execution_role']} not created"
+    assert execution["attached"] == [EXECUTION_ROLE_POLICY_ARN]
+    roles = [names["execution_role"]] + ([names["task_role"]] if names["task_role"] else [])
+    for name in roles:
+        role = state["roles"].get(name)
+        assert role is not None, f"role {name} named by the task definition not created"
+        statements = role["trust"]["Statement"]
+        assert [s["Principal"] for s in statements] == [{"Service": "ecs-tasks.amazonaws.com"}], name
+        assert [s["Action"] for s in statements] in (["sts:AssumeRole"], [["sts:AssumeRole"]]), name
+        assert role["arn"] == f"arn:aws:iam::{result['account']}:role/{name}"
+    secrets = bundle.config.get("secrets") or {}
+    if secrets:
+        granted = set()
+        for doc in execution["inline"].values():
+            for st in doc["Statement"]:
+                res = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
+                granted.update(res)
+        for name, source in secrets.items():
+            assert any(source == r or source.startswith(r) for r in granted), (
+                f"secret {name} ({source}) not readable by the execution role: {sorted(granted)}"
+            )
+
+
+def test_ecr_repository(scenario):
+    bundle, result = scenario
+    state = _run(result, "setup")["state"]
+    names = _names(bundle)
+    repo = state["ecr"].get(names["repository"])
+    assert repo is not None, f"ECR repository {names['repository']} (from {PERMISSIONS_POLICY}) not created"
+    assert repo["mutability"] == "IMMUTABLE"
+    assert repo["scan_on_push"] is True
+    rules = (repo["lifecycle"] or {}).get("rules", [])
+    assert any(
+        r["selection"]["tagStatus"] == "untagged" and r["action"]["type"] == "expire" for r in rules
+    ), f"no lifecycle rule expiring untagged images: {repo['lifecycle']}"
+    # And the policy's rules are valid ECR lifecycle rules.
+    for r in rules:
+        assert isinstance(r["rulePriority"], int) and r["selection"]["countType"] in ("imageCountMoreThan", "sinceImagePushed")
+
+
+def test_log_group_with_retention(scenario):
+    bundle, result = scenario
+    state = _run(result, "setup")["state"]
+    names = _names(bundle)
+    group = state["log_groups"].get(names["log_group"])
+    assert group is not None, f"log group {names['log_group']} (the task definition's awslogs-group) not created"
+    wanted = bundle.config.get("log_retention_days")
+    if wanted is not None:
+        assert group["retention"] == wanted
+    else:
+        assert group["retention"] is not None, "logs kept forever: set a retention"
+
+
+def test_cluster_and_task_definition(scenario):
+    bundle, result = scenario
+    state = _run(result, "setup")["state"]
+    names = _names(bundle)
+    cluster = state["clusters"].get(names["cluster"])
+    assert cluster is not None and cluster["status"] == "ACTIVE", f"cluster {names['cluster']} not ACTIVE"
+    assert state["task_definition_revisions"].get(names["family"]) == {1: "ACTIVE"}
+    registered = state["task_definitions"][names["family"]]
+    config = bundle.config
+    assert registered["cpu"] == str(config["cpu"])
+    assert registered["memory"] == str(config["memory"])
+    arch = config.get("architecture") or "X86_64"
+    assert registered.get("runtimePlatform", {}).get("cpuArchitecture", "X86_64") == arch
+    # What was registered is the file itself (every key of the file, same value).
+    td = bundle.json(TASK_DEFINITION)
+    differing = {k: (v, registered.get(k)) for k, v in td.items() if k not in ("containerDefinitions",) and registered.get(k) != v}
+    assert differing == {}
+    assert [c["name"] for c in registered["containerDefinitions"]] == [c["name"] for c in td["containerDefinitions"]]
+
+
+def _create_service_request(result):
+    sent = [c for c in result["runs"]["setup"]["calls"] if c["operation"] == "CreateService"]
+    assert len(sent) == 1, f"setup.sh must create the service exactly once ({len(sent)} CreateService calls)"
+    return sent[0]["params"]
+
+
+def test_service(scenario):
+    bundle, result = scenario
+    state = _run(result, "setup")["state"]
+    names = _names(bundle)
+    config = bundle.config
+    service = state["clusters"][names["cluster"]]["services"].get(names["service"])
+    assert service is not None, f"service {names['service']} not created in cluster {names['cluster']}"
+    assert service["status"] == "ACTIVE"
+    if service["desired"] == 0:
+        # Created with 0 tasks (no image exists before the first push); then the
+        # workflow's deploy step must set the configured count.
+        deploy = step_using(deploy_job(bundle.workflow()), "aws-actions/amazon-ecs-deploy-task-definition")
+        assert str(deploy["with"].get("desired-count")) == str(config["desired_count"]), (
+            "the service starts with 0 tasks but the deploy step does not set desired-count"
+        )
+    else:
+        assert service["desired"] == config["desired_count"]
+    family, revision = service["task_definition"].rsplit("/", 1)[1].split(":")
+    assert (family, revision) == (names["family"], "1")
+
+    vpc = (service["network"] or {}).get("awsvpcConfiguration")
+    assert vpc, "no awsvpc network configuration (Fargate requires it)"
+    if config.get("subnets"):
+        assert sorted(vpc["subnets"]) == sorted(config["subnets"])
+    else:
+        assert sorted(vpc["subnets"]) == state["default_subnets"], "expected the default VPC's subnets"
+    if config.get("security_groups"):
+        assert sorted(vpc["securityGroups"]) == sorted(config["security_groups"])
+    else:
+        assert len(vpc["securityGroups"]) == 1
+        group = state["security_groups"].get(vpc["securityGroups"][0])
+        assert group is not None, "the service's security group was not created by setup.sh"
+        assert group["vpc"] == state["default_vpc"]
+        port = config["container_port"]
+        rules = [(p.get("IpProtocol"), p.get("FromPort"), p.get("ToPort")) for p in group["ingress"]]
+        assert rules == [("tcp", port, port)], f"the created group must open only tcp/{port}: {group['ingress']}"
+    public = config.get("assign_public_ip")
+    if public is not None:
+        assert vpc.get("assignPublicIp") == ("ENABLED" if public else "DISABLED")
+
+    # moto 5.2.5 drops deploymentConfiguration and capacityProviderStrategy on
+    # CreateService (describe returns neither, and launchType EC2 for a
+    # capacity-provider service): read them from the request sent instead.
+    request = _create_service_request(result)
+    breaker = (request.get("deploymentConfiguration") or {}).get("deploymentCircuitBreaker")
+    assert breaker == {"enable": True, "rollback": True}, f"circuit breaker: {breaker}"
+    if config.get("use_spot"):
+        providers = [s["capacityProvider"] for s in request.get("capacityProviderStrategy") or []]
+        assert "FARGATE_SPOT" in providers and "launchType" not in request, request
+    else:
+        assert request.get("launchType") == "FARGATE" or [
+            s["capacityProvider"] for s in request.get("capacityProviderStrategy") or []
+        ] == ["FARGATE"], request
+        assert service["launch_type"] in ("FARGATE", None)
+
+
+# ------------------------------------------------------------ idempotency
+
+
+def test_setup_again_succeeds_and_changes_nothing(scenario):
+    bundle, result = scenario
+    first = _run(result, "setup")["state"]
+    again = _run(result, "setup-again")
+    assert again["state"] == first
+    creations = [
+        c["operation"] for c in again["calls"]
+        if c["operation"].startswith(("Create", "Register", "Run", "Start")) and not c["error"]
+    ]
+    assert creations == [], "a second run must create nothing"
+    forced = [c for c in again["calls"] if c["operation"] == "UpdateService" and c["params"].get("forceNewDeployment")]
+    assert forced == [], "a second run must not restart the service"
+
+
+# ------------------------------------------------------------ teardown.sh
+
+
+def test_teardown_removes_everything_setup_created(scenario):
+    bundle, result = scenario
+    after = _run(result, "teardown")["state"]["inventory"]
+    expected = dict(result["baseline"])
+    # The account-wide OIDC provider stays (other roles may trust it).
+    expected["oidc_providers"] = [f"arn:aws:iam::{result['account']}:oidc-provider/{OIDC_HOST}"]
+    assert after == expected
+
+
+def test_teardown_without_confirmation_refuses_and_deletes_nothing(scenario):
+    bundle, result = scenario
+    before = _run(result, "setup-again")["state"]
+    refused = result["runs"].get("teardown-unconfirmed")
+    assert refused is not None
+    assert refused["returncode"] not in (0, "timeout"), "teardown ran without a terminal and without --yes"
+    assert refused["state"] == before
+    assert [c["operation"] for c in refused["calls"] if is_mutating(c["operation"])] == []
+
+
+def test_teardown_again_succeeds_and_changes_nothing(scenario):
+    bundle, result = scenario
+    first = _run(result, "teardown")["state"]
+    again = _run(result, "teardown-again")
+    assert again["state"] == first
+
+
+def test_teardown_deletes_the_oidc_provider_only_when_asked(first_scenario):
+    bundle, result = first_scenario
+    after = _run(result, "teardown-oidc")["state"]["inventory"]
+    assert after == result["baseline"]
