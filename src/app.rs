@@ -133,7 +133,11 @@ fn ErrorSummary(state: FormState) -> impl IntoView {
         fields
             .into_iter()
             .filter_map(|f| {
-                let message = if step == Step::Review { state.error(f) } else { state.shown_error(f) };
+                let message = if step == Step::Review {
+                    state.error(f)
+                } else {
+                    state.shown_error(f)
+                };
                 message.map(|m| (f, m))
             })
             .collect::<Vec<_>>()
@@ -162,10 +166,18 @@ fn ErrorSummary(state: FormState) -> impl IntoView {
 
 #[component]
 fn GitHubStep(state: FormState) -> impl IntoView {
-    let immutable = move || state.raw.with(|r| !matches!(r.subject_format.trim(), "" | "legacy"));
+    let immutable = move || {
+        state
+            .raw
+            .with(|r| !matches!(r.subject_format.trim(), "" | "legacy"))
+    };
     let ids_command = move || {
         state.effective.with(|r| {
-            let owner = if r.github_owner.trim().is_empty() { "OWNER" } else { r.github_owner.trim() };
+            let owner = if r.github_owner.trim().is_empty() {
+                "OWNER"
+            } else {
+                r.github_owner.trim()
+            };
             let repo = r.github_repo.trim().rsplit('/').next().unwrap_or("REPO");
             let repo = if repo.is_empty() { "REPO" } else { repo };
             format!("gh api repos/{owner}/{repo} --jq '.owner.id, .id'")
@@ -210,7 +222,11 @@ fn AwsStep(state: FormState) -> impl IntoView {
 fn AppStep(state: FormState) -> impl IntoView {
     let name_placeholder = Signal::derive(move || {
         let suggested = state.raw.with(|r| suggested_app_name(&r.github_repo));
-        if suggested.is_empty() { "my-app".to_string() } else { suggested }
+        if suggested.is_empty() {
+            "my-app".to_string()
+        } else {
+            suggested
+        }
     });
     let retention = Signal::derive(|| {
         keyless_core::config::LOG_RETENTION_DAYS

@@ -127,5 +127,9 @@ pub fn suggested_app_name(repository: &str) -> String {
     }
     let name = name.trim_end_matches('-');
     let name = name.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
-    name.chars().take(32).collect::<String>().trim_end_matches('-').to_string()
+    name.chars()
+        .take(32)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }

@@ -19,7 +19,13 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 5] = [Step::GitHub, Step::Aws, Step::App, Step::Network, Step::Review];
+    pub const ALL: [Step; 5] = [
+        Step::GitHub,
+        Step::Aws,
+        Step::App,
+        Step::Network,
+        Step::Review,
+    ];
 
     /// The step's title.
     pub fn title(self) -> &'static str {

@@ -26,7 +26,8 @@ fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::
     while let Some(previous) = document().query_selector(".test-mount").unwrap() {
         previous.remove();
     }
-    let container: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    let container: web_sys::HtmlElement =
+        document().create_element("div").unwrap().unchecked_into();
     container.set_class_name("test-mount");
     document().body().unwrap().append_child(&container).unwrap();
     leptos::mount::mount_to(container.clone(), view).forget();
@@ -94,7 +95,10 @@ async fn text_field_shows_its_error_next_to_it_and_keeps_what_was_typed() {
         view! { <TextField state field=Field::AccountId label="AWS account id" hint="12 digits" /> }
     });
     let input = element("field-account_id");
-    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        input.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
     assert_eq!(
         input.get_attribute("aria-describedby").as_deref(),
         Some("field-account_id-hint")
@@ -111,7 +115,11 @@ async fn text_field_shows_its_error_next_to_it_and_keeps_what_was_typed() {
     assert!(error.text_content().unwrap().contains("12 digits"));
     assert!(!error.has_attribute("hidden"));
     let typed: HtmlInputElement = input.unchecked_into();
-    assert_eq!(typed.value(), "12345", "what the user typed is never cleared");
+    assert_eq!(
+        typed.value(),
+        "12345",
+        "what the user typed is never cleared"
+    );
     assert_eq!(state.raw.get_untracked().account_id, "12345");
 }
 
@@ -133,7 +141,10 @@ async fn size_picker_offers_only_valid_fargate_pairs() {
     );
     let raw = state.raw.get_untracked();
     assert_eq!((raw.cpu.as_str(), raw.memory.as_str()), ("1024", "2048"));
-    assert!(state.result.with_untracked(Result::is_ok), "the pair stays valid");
+    assert!(
+        state.result.with_untracked(Result::is_ok),
+        "the pair stays valid"
+    );
 
     choose("field-memory", "8192");
     choose("field-cpu", "2048");

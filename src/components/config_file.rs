@@ -25,7 +25,9 @@ pub fn ConfigFileActions(
             return;
         }
         state.raw.set(normalise_sizes(raw));
-        state.touched.update(|t| t.extend(keyless_core::Field::ALL.map(|f| f.key())));
+        state
+            .touched
+            .update(|t| t.extend(keyless_core::Field::ALL.map(|f| f.key())));
         message.set(if errors.0.is_empty() {
             "Imported keyless.json.".into()
         } else {
@@ -50,13 +52,20 @@ pub fn ConfigFileActions(
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
-        if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
             read_file(file);
         }
     };
     let export = move |_| {
         let text = state.result.with_untracked(|r| {
-            r.as_ref().ok().and_then(|b| b.file(CONFIG_PATH)).map(str::to_string)
+            r.as_ref()
+                .ok()
+                .and_then(|b| b.file(CONFIG_PATH))
+                .map(str::to_string)
         });
         match text {
             Some(text) => browser::download("keyless.json", text.as_bytes(), "application/json"),

@@ -30,7 +30,11 @@ fn error_signal(state: FormState, field: Field) -> Signal<Option<String>> {
 }
 
 /// `aria-describedby`: the hint (if any) and the error (while shown).
-fn described_by(ids: &FieldIds, has_hint: bool, error: Signal<Option<String>>) -> impl Fn() -> String {
+fn described_by(
+    ids: &FieldIds,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> String {
     let (hint, err) = (ids.hint.clone(), ids.error.clone());
     move || {
         let mut list = Vec::new();
@@ -45,11 +49,21 @@ fn described_by(ids: &FieldIds, has_hint: bool, error: Signal<Option<String>>) -
 }
 
 fn aria_invalid(error: Signal<Option<String>>) -> impl Fn() -> &'static str {
-    move || if error.with(Option::is_some) { "true" } else { "false" }
+    move || {
+        if error.with(Option::is_some) {
+            "true"
+        } else {
+            "false"
+        }
+    }
 }
 
 /// The hint and error paragraphs every control shares.
-fn hint_and_error(ids: &FieldIds, hint: &'static str, error: Signal<Option<String>>) -> impl IntoView {
+fn hint_and_error(
+    ids: &FieldIds,
+    hint: &'static str,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
     view! {
         {(!hint.is_empty()).then(|| view! { <p class="hint" id=ids.hint.clone()>{hint}</p> })}
         <p class="error" id=ids.error.clone() hidden=move || error.with(Option::is_none)>

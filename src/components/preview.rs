@@ -48,12 +48,18 @@ pub fn Preview(
 ) -> impl IntoView {
     let selected = RwSignal::new(0usize);
     let paths = Memo::new(move |_| {
-        state
-            .shown
-            .with(|b| b.as_ref().map(|b| b.files.iter().map(|f| f.path).collect::<Vec<_>>()).unwrap_or_default())
+        state.shown.with(|b| {
+            b.as_ref()
+                .map(|b| b.files.iter().map(|f| f.path).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
     });
     let stale = move || state.result.with(Result::is_err) && state.shown.with(Option::is_some);
-    let problems = move || state.result.with(|r| r.as_ref().err().map_or(0, |e| e.0.len()));
+    let problems = move || {
+        state
+            .result
+            .with(|r| r.as_ref().err().map_or(0, |e| e.0.len()))
+    };
     let download_all = move |_| {
         if let Some(zip) = state.shown.with_untracked(|b| b.as_ref().map(bundle_zip)) {
             browser::download("keyless-bundle.zip", &zip, "application/zip");
@@ -134,7 +140,11 @@ fn FilePanel(
         let content = text.get_untracked();
         spawn_local(async move {
             let copied = browser::copy_text(&content).await;
-            feedback.set(if copied { "Copied" } else { "Copy failed: select the text and copy it" });
+            feedback.set(if copied {
+                "Copied"
+            } else {
+                "Copy failed: select the text and copy it"
+            });
             set_timeout(move || feedback.set(""), std::time::Duration::from_secs(2));
         });
     };

@@ -47,7 +47,9 @@ pub fn SizePicker(
     let keep_memory_valid = Callback::new(move |cpu: String| {
         let Ok(cpu) = cpu.parse::<u32>() else { return };
         let options = memory_options(cpu);
-        let memory = state.raw.with_untracked(|r| r.memory.trim().parse::<u32>().ok());
+        let memory = state
+            .raw
+            .with_untracked(|r| r.memory.trim().parse::<u32>().ok());
         if !memory.is_some_and(|m| options.contains(&m)) {
             if let Some(&smallest) = options.first() {
                 state.set(Field::Memory, smallest.to_string());
