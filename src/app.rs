@@ -1,51 +1,274 @@
-//! The page: the form on one side, the generated files on the other.
+//! The page: a short intro, the wizard on one side and the live preview on the other.
 
-use keyless_core::bundle::TRUST_POLICY_PATH;
 use keyless_core::Field;
 use leptos::prelude::*;
 
-use crate::components::artifact::ArtifactView;
-use crate::components::field::{RegionField, TextField};
-use crate::state::FormState;
+use crate::browser;
+use crate::components::config_file::ConfigFileActions;
+use crate::components::field::{
+    CheckboxField, LinesField, PairsField, RadioField, SelectField, TextField,
+};
+use crate::components::preview::Preview;
+use crate::components::review::Review;
+use crate::components::size_picker::SizePicker;
+use crate::components::theme::ThemePicker;
+use crate::persist;
+use crate::state::{suggested_app_name, FormState};
+use crate::steps::Step;
 
 /// The whole app.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = FormState::new(FormState::initial_raw());
-    let trust_policy = Signal::derive(move || {
-        state.bundle.with(|b| match b {
-            Ok(bundle) => bundle
-                .file(TRUST_POLICY_PATH)
-                .unwrap_or_default()
-                .to_string(),
-            Err(_) => String::new(),
-        })
-    });
-    let valid = move || state.bundle.with(Result::is_ok);
+    let state = FormState::new(persist::initial_raw());
+    persist::handle_persistence(state);
     view! {
+        <a class="skip" href="#wizard" on:click=|ev| { ev.prevent_default(); browser::focus("wizard-title"); }>
+            "Skip to the form"
+        </a>
         <header class="site">
-            <h1>"Keyless"</h1>
-            <p>"Zero-secret deploys from GitHub Actions to AWS ECS Fargate. Nothing you type leaves this page."</p>
+            <div class="brand">
+                <h1>"Keyless"</h1>
+                <ThemePicker />
+            </div>
+            <p class="tagline">
+                "Zero-secret deploys from GitHub Actions to AWS ECS Fargate. Answer a few questions, get every file. "
+                <strong>"Nothing you type leaves this page."</strong>
+            </p>
+            <details class="intro">
+                <summary>"What is this, and why OIDC?"</summary>
+                <p>
+                    "A deploy job needs AWS credentials. Storing an access key in GitHub secrets means a long-lived key that can leak and must be rotated. "
+                    "With OpenID Connect, GitHub gives each job a short-lived signed token; AWS trades it for one-hour credentials, but only if the token says it comes from "
+                    <em>"your"</em>" repository and branch. No secret is stored anywhere."
+                </p>
+                <p>
+                    "Keyless writes the trust policy that checks exactly that, a deploy role that can push one image and update one service, a setup script that creates everything in your account, the task definition, the workflow, and what it will cost. "
+                    <a href="#files" on:click=|ev| { ev.prevent_default(); browser::focus("preview-title"); }>"See what each file is for."</a>
+                </p>
+            </details>
         </header>
         <main class="layout">
-            <form class="form" on:submit=|ev| ev.prevent_default() novalidate=true>
-                <TextField state field=Field::AccountId label="AWS account id" placeholder="123456789012"
-                    hint="12 digits, top right of the AWS console" />
-                <RegionField state />
-                <TextField state field=Field::GithubOwner label="GitHub owner" placeholder="octo-org" />
-                <TextField state field=Field::GithubRepo label="GitHub repository" placeholder="octo-app"
-                    hint="The name, owner/name, or the repository's URL" />
-                <TextField state field=Field::Branch label="Branch" placeholder="main"
-                    hint="Pushes to this branch deploy" />
-            </form>
-            <div class="preview">
-                <Show
-                    when=valid
-                    fallback=|| view! { <p class="empty">"Fill in the fields to see the trust policy."</p> }
-                >
-                    <ArtifactView path=TRUST_POLICY_PATH text=trust_policy />
-                </Show>
-            </div>
+            <Wizard state />
+            <Preview state />
         </main>
+        <footer class="site">
+            <p>"Keyless runs entirely in your browser: no server, no analytics, no credentials asked."</p>
+        </footer>
+    }
+}
+
+/// The steps, their navigation and the form.
+#[component]
+fn Wizard(state: FormState) -> impl IntoView {
+    let go = move |step: Step| {
+        state.step.set(step);
+        browser::focus("wizard-title");
+    };
+    let next = move |_| {
+        let step = state.step.get_untracked();
+        let failing: Vec<Field> = step
+            .fields()
+            .iter()
+            .copied()
+            .filter(|f| state.error(*f).is_some())
+            .collect();
+        if failing.is_empty() {
+            if let Some(next) = step.next() {
+                go(next);
+            }
+        } else {
+            for field in failing {
+                state.touch(field);
+            }
+            browser::focus(&format!("summary-{}", step.id()));
+        }
+    };
+    view! {
+        <section class="wizard" aria-labelledby="wizard-title" id="wizard">
+            <nav aria-label="Steps">
+                <ol class="steps">
+                    {Step::ALL.into_iter().enumerate().map(|(i, step)| view! {
+                        <li>
+                            <button type="button"
+                                aria-current=move || (state.step.get() == step).then_some("step")
+                                class:has-errors=move || step.fields().iter().any(|f| state.shown_error(*f).is_some())
+                                on:click=move |_| go(step)
+                            >{format!("{}. {}", i + 1, step.title())}</button>
+                        </li>
+                    }).collect_view()}
+                </ol>
+            </nav>
+            <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title()}</h2>
+            <ErrorSummary state />
+            <form novalidate=true on:submit=|ev| ev.prevent_default()>
+                {move || match state.step.get() {
+                    Step::GitHub => view! { <GitHubStep state /> }.into_any(),
+                    Step::Aws => view! { <AwsStep state /> }.into_any(),
+                    Step::App => view! { <AppStep state /> }.into_any(),
+                    Step::Network => view! { <NetworkStep state /> }.into_any(),
+                    Step::Review => view! { <Review state /> }.into_any(),
+                }}
+            </form>
+            <div class="step-nav">
+                <button type="button" on:click=move |_| {
+                    if let Some(previous) = state.step.get_untracked().previous() { go(previous) }
+                } hidden=move || state.step.get().previous().is_none()>"Back"</button>
+                <button type="button" class="primary" on:click=next
+                    hidden=move || state.step.get().next().is_none()>"Next"</button>
+            </div>
+            <ConfigFileActions state />
+        </section>
+    }
+}
+
+/// The problems of the current step, with links to the fields (focused on a failed Next).
+#[component]
+fn ErrorSummary(state: FormState) -> impl IntoView {
+    let problems = move || {
+        let step = state.step.get();
+        let fields: Vec<Field> = match step {
+            Step::Review => Field::ALL.to_vec(),
+            _ => step.fields().to_vec(),
+        };
+        fields
+            .into_iter()
+            .filter_map(|f| {
+                let message = if step == Step::Review {
+                    state.error(f)
+                } else {
+                    state.shown_error(f)
+                };
+                message.map(|m| (f, m))
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <div class="error-summary" role="alert" tabindex="-1"
+            id=move || format!("summary-{}", state.step.get().id())
+            hidden=move || problems().is_empty()>
+            <h3>"There is a problem"</h3>
+            <ul>
+                {move || problems().into_iter().map(|(field, message)| {
+                    let target = format!("field-{}", field.key());
+                    let step = Step::of(field);
+                    view! {
+                        <li><a href=format!("#{target}") on:click=move |ev| {
+                            ev.prevent_default();
+                            state.step.set(step);
+                            browser::focus(&target);
+                        }>{message}</a></li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+#[component]
+fn GitHubStep(state: FormState) -> impl IntoView {
+    let immutable = move || {
+        state
+            .raw
+            .with(|r| !matches!(r.subject_format.trim(), "" | "legacy"))
+    };
+    let ids_command = move || {
+        state.effective.with(|r| {
+            let owner = if r.github_owner.trim().is_empty() {
+                "OWNER"
+            } else {
+                r.github_owner.trim()
+            };
+            let repo = r.github_repo.trim().rsplit('/').next().unwrap_or("REPO");
+            let repo = if repo.is_empty() { "REPO" } else { repo };
+            format!("gh api repos/{owner}/{repo} --jq '.owner.id, .id'")
+        })
+    };
+    view! {
+        <TextField state field=Field::GithubOwner label="GitHub owner" placeholder="octo-org"
+            hint="The user or organisation that owns the repository" />
+        <TextField state field=Field::GithubRepo label="GitHub repository" placeholder="octo-app"
+            hint="The name, owner/name, or the repository's URL" />
+        <TextField state field=Field::Branch label="Branch" placeholder="main"
+            hint="Pushes to this branch deploy; nothing else can assume the role" />
+        <TextField state field=Field::Environment label="GitHub environment (optional)" placeholder="production"
+            hint="When set, the deploy job runs in this environment (its protection rules apply) and AWS trusts the environment instead of the branch" />
+        <RadioField state field=Field::SubjectFormat legend="OIDC subject format"
+            choices=&[("legacy", "Legacy (repo:owner/name:…)"), ("immutable", "Immutable (owner@id/name@id)"), ("both", "Both, while migrating")]
+            hint="Repositories created, renamed or transferred after 2026-07-15 use the immutable form" />
+        <div hidden=move || !immutable()>
+            <p class="hint">"Find the ids with the GitHub CLI: " <code>{ids_command}</code></p>
+            <TextField state field=Field::GithubOwnerId label="Owner id" inputmode="numeric" placeholder="9919" />
+            <TextField state field=Field::GithubRepoId label="Repository id" inputmode="numeric" placeholder="123456789" />
+        </div>
+    }
+}
+
+#[component]
+fn AwsStep(state: FormState) -> impl IntoView {
+    let regions = Signal::derive(|| {
+        keyless_core::regions::REGIONS
+            .iter()
+            .map(|(code, name)| (code.to_string(), format!("{name} — {code}")))
+            .collect::<Vec<_>>()
+    });
+    view! {
+        <TextField state field=Field::AccountId label="AWS account id" placeholder="123456789012"
+            inputmode="numeric" hint="12 digits, top right of the AWS console" />
+        <SelectField state field=Field::Region label="AWS region" options=regions />
+    }
+}
+
+#[component]
+fn AppStep(state: FormState) -> impl IntoView {
+    let name_placeholder = Signal::derive(move || {
+        let suggested = state.raw.with(|r| suggested_app_name(&r.github_repo));
+        if suggested.is_empty() {
+            "my-app".to_string()
+        } else {
+            suggested
+        }
+    });
+    let retention = Signal::derive(|| {
+        keyless_core::config::LOG_RETENTION_DAYS
+            .iter()
+            .map(|d| (d.to_string(), format!("{d} days")))
+            .collect::<Vec<_>>()
+    });
+    view! {
+        <TextField state field=Field::AppName label="App name" placeholder=name_placeholder
+            hint="Names the ECR repository, cluster, service, log group and roles; empty = from the repository" />
+        <TextField state field=Field::ContainerPort label="Container port" inputmode="numeric" placeholder="8080" />
+        <SizePicker state />
+        <RadioField state field=Field::Architecture legend="CPU architecture"
+            choices=&[("X86_64", "x86-64"), ("ARM64", "ARM64 (Graviton, about 20% cheaper)")]
+            hint="The workflow builds the image for this platform" />
+        <TextField state field=Field::DesiredCount label="Tasks" inputmode="numeric" placeholder="1"
+            hint="How many copies of the container the service keeps running" />
+        <CheckboxField state field=Field::UseSpot label="Run on Fargate Spot" default=false
+            hint="Up to 70% cheaper; AWS may stop tasks with two minutes' notice" />
+        <TextField state field=Field::HealthCheckCommand label="Health check command (optional)"
+            placeholder="curl -f http://localhost:8080/health || exit 1"
+            hint="Runs inside the container; the image must have the tool it uses" />
+        <SelectField state field=Field::LogRetentionDays label="Keep logs for" options=retention />
+        <TextField state field=Field::EphemeralStorageGib label="Ephemeral storage in GiB (optional)"
+            inputmode="numeric" placeholder="20" hint="20 GiB are included; up to 200" />
+        <PairsField state field=Field::EnvironmentVariables legend="Environment variables" value_label="value"
+            value_placeholder="value" />
+        <PairsField state field=Field::Secrets legend="Secrets" value_label="SSM parameter or Secrets Manager ARN"
+            value_placeholder="arn:aws:secretsmanager:… or /app/db-password"
+            hint="Read by ECS when the task starts; the values never appear in the files" />
+    }
+}
+
+#[component]
+fn NetworkStep(state: FormState) -> impl IntoView {
+    view! {
+        <p class="hint">"Leave both lists empty to use the default VPC's subnets and a new security group that opens only the container port."</p>
+        <LinesField state field=Field::Subnets label="Subnet ids (optional)" placeholder="subnet-0123456789abcdef0"
+            hint="One per line" />
+        <LinesField state field=Field::SecurityGroups label="Security group ids (optional)" placeholder="sg-0123456789abcdef0"
+            hint="One per line" />
+        <CheckboxField state field=Field::AssignPublicIp label="Give each task a public IPv4 address" default=true
+            hint="Needed in public subnets without a NAT gateway (the default VPC) to pull the image; costs $3.65 a month per task" />
     }
 }

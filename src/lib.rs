@@ -3,7 +3,10 @@
 #![cfg(target_arch = "wasm32")]
 
 mod app;
+pub mod browser;
 pub mod components;
+pub mod persist;
 pub mod state;
+pub mod steps;
 
 pub use app::App;

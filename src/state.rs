@@ -1,41 +1,135 @@
 //! The one store of raw inputs; everything shown is derived from it.
 
-use keyless_core::{Bundle, ConfigErrors, RawConfig};
+use std::collections::BTreeSet;
+
+use keyless_core::{Bundle, ConfigErrors, Field, RawConfig};
 use leptos::prelude::*;
 
-/// The form's state: the raw inputs as typed, and which fields the user has touched
-/// (errors show only for touched fields, so an empty form is not a wall of red).
+use crate::steps::Step;
+
+/// The form's state. `raw` is the only source of truth; the bundle, the errors and
+/// the preview are memos over it, never written back.
 #[derive(Clone, Copy)]
 pub struct FormState {
-    /// Raw inputs, exactly as typed.
+    /// Raw inputs, exactly as typed (never cleared by validation).
     pub raw: RwSignal<RawConfig>,
-    /// Keys of the fields the user has edited.
-    pub touched: RwSignal<Vec<&'static str>>,
-    /// The validated config turned into the bundle, or every problem.
-    pub bundle: Memo<Result<Bundle, ConfigErrors>>,
+    /// Keys of the fields whose errors are shown: edited by the user, or on a step
+    /// the user tried to leave with Next.
+    pub touched: RwSignal<BTreeSet<&'static str>>,
+    /// The config with the form's derived defaults filled in, as validated.
+    pub effective: Memo<RawConfig>,
+    /// The bundle of the current inputs, or every problem with them.
+    pub result: Memo<Result<Bundle, ConfigErrors>>,
+    /// The last valid bundle: the preview keeps it while errors remain (marked stale).
+    pub shown: Memo<Option<Bundle>>,
+    /// The wizard step on screen.
+    pub step: RwSignal<Step>,
 }
 
 impl FormState {
-    /// A store starting from `initial`, with its derived bundle.
+    /// A store starting from `initial`, with everything derived from it.
     pub fn new(initial: RawConfig) -> Self {
         let raw = RwSignal::new(initial);
-        let bundle = Memo::new(move |_| {
-            raw.with(|r| r.validate())
+        let effective = Memo::new(move |_| raw.with(with_derived_defaults));
+        let result = Memo::new(move |_| {
+            effective
+                .with(RawConfig::validate)
                 .map(|config| keyless_core::generate(&config))
+        });
+        let shown = Memo::new(move |previous: Option<&Option<Bundle>>| {
+            result.with(|r| match r {
+                Ok(bundle) => Some(bundle.clone()),
+                Err(_) => previous.cloned().flatten(),
+            })
         });
         FormState {
             raw,
-            touched: RwSignal::new(Vec::new()),
-            bundle,
+            touched: RwSignal::new(BTreeSet::new()),
+            effective,
+            result,
+            shown,
+            step: RwSignal::new(Step::GitHub),
         }
     }
 
-    /// The starting values of a new form.
+    /// The values a new form starts with: a small, cheap, working service.
     pub fn initial_raw() -> RawConfig {
         RawConfig {
             region: "us-east-1".into(),
             branch: "main".into(),
+            subject_format: "legacy".into(),
+            cpu: "256".into(),
+            memory: "512".into(),
+            container_port: "8080".into(),
+            desired_count: "1".into(),
+            architecture: "X86_64".into(),
+            log_retention_days: "30".into(),
+            assign_public_ip: "true".into(),
+            use_spot: "false".into(),
             ..RawConfig::default()
         }
     }
+
+    /// The message to show next to `field`, if it has one and it is touched.
+    pub fn shown_error(&self, field: Field) -> Option<String> {
+        if !self.touched.with(|t| t.contains(field.key())) {
+            return None;
+        }
+        self.error(field)
+    }
+
+    /// The current message of `field`, touched or not.
+    pub fn error(&self, field: Field) -> Option<String> {
+        self.result.with(|r| match r {
+            Ok(_) => None,
+            Err(errors) => errors.for_field(field).map(str::to_string),
+        })
+    }
+
+    /// Marks `field` as touched, so its error shows.
+    pub fn touch(&self, field: Field) {
+        if !self.touched.with_untracked(|t| t.contains(field.key())) {
+            self.touched.update(|t| {
+                t.insert(field.key());
+            });
+        }
+    }
+
+    /// Sets a scalar field from what the user typed.
+    pub fn set(&self, field: Field, value: String) {
+        self.raw.update(|r| *r.scalar_mut(field) = value);
+        self.touch(field);
+    }
+}
+
+/// Fills what the form derives when left empty: the app name follows the repository.
+fn with_derived_defaults(raw: &RawConfig) -> RawConfig {
+    let mut effective = raw.clone();
+    if effective.app_name.trim().is_empty() {
+        effective.app_name = suggested_app_name(&raw.github_repo);
+    }
+    effective
+}
+
+/// An app name derived from the repository field: its last path part, lower-cased,
+/// with every run of other characters turned into one hyphen.
+pub fn suggested_app_name(repository: &str) -> String {
+    let trimmed = repository.trim().trim_end_matches('/');
+    let last = trimmed.rsplit(['/', ':']).next().unwrap_or_default();
+    let last = last.strip_suffix(".git").unwrap_or(last);
+    let mut name = String::new();
+    for c in last.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = name.trim_end_matches('-');
+    let name = name.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
+    name.chars()
+        .take(32)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_string()
 }

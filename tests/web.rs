@@ -1,7 +1,14 @@
 //! Component tests in a real browser (headless Chromium via wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
+use keyless_core::Field;
+use keyless_web::components::field::TextField;
+use keyless_web::components::preview::Preview;
+use keyless_web::components::size_picker::SizePicker;
+use keyless_web::state::FormState;
+use keyless_web::steps::Step;
 use keyless_web::App;
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -12,16 +19,58 @@ fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
+/// Mounts a view in a fresh container, so tests do not see each other's DOM.
+fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::HtmlElement {
+    // Only our own containers are removed: the runner reports through its own
+    // elements in the body.
+    while let Some(previous) = document().query_selector(".test-mount").unwrap() {
+        previous.remove();
+    }
+    let container: web_sys::HtmlElement =
+        document().create_element("div").unwrap().unchecked_into();
+    container.set_class_name("test-mount");
+    document().body().unwrap().append_child(&container).unwrap();
+    leptos::mount::mount_to(container.clone(), view).forget();
+    container
+}
+
+fn element(id: &str) -> web_sys::Element {
+    document()
+        .get_element_by_id(id)
+        .unwrap_or_else(|| panic!("#{id} exists"))
+}
+
+fn dispatch(target: &web_sys::Element, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&event).unwrap();
+}
+
 fn type_into(id: &str, value: &str) {
-    let input: HtmlInputElement = document().get_element_by_id(id).unwrap().unchecked_into();
+    let input: HtmlInputElement = element(id).unchecked_into();
     input.set_value(value);
-    let event = web_sys::Event::new_with_event_init_dict("input", &{
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        init
-    })
-    .unwrap();
-    input.dispatch_event(&event).unwrap();
+    dispatch(&input, "input");
+}
+
+fn choose(id: &str, value: &str) {
+    let select: HtmlSelectElement = element(id).unchecked_into();
+    select.set_value(value);
+    dispatch(&select, "change");
+}
+
+fn option_values(id: &str) -> Vec<String> {
+    let select: HtmlSelectElement = element(id).unchecked_into();
+    let options = select.options();
+    (0..options.length())
+        .map(|i| {
+            options
+                .item(i)
+                .unwrap()
+                .unchecked_into::<web_sys::HtmlOptionElement>()
+                .value()
+        })
+        .collect()
 }
 
 fn artifact_text(path: &str) -> Option<String> {
@@ -31,19 +80,135 @@ fn artifact_text(path: &str) -> Option<String> {
         .map(|e| e.text_content().unwrap_or_default())
 }
 
-#[wasm_bindgen_test]
-async fn typing_the_fields_renders_the_trust_policy() {
-    leptos::mount::mount_to_body(App);
-    assert_eq!(artifact_text("infra/trust-policy.json"), None);
+fn valid_state() -> FormState {
+    let mut raw = FormState::initial_raw();
+    raw.account_id = "123456789012".into();
+    raw.github_owner = "octo-org".into();
+    raw.github_repo = "octo-app".into();
+    FormState::new(raw)
+}
 
-    type_into("field-account_id", "123456789012");
+#[wasm_bindgen_test]
+async fn text_field_shows_its_error_next_to_it_and_keeps_what_was_typed() {
+    let state = valid_state();
+    mount(move || {
+        view! { <TextField state field=Field::AccountId label="AWS account id" hint="12 digits" /> }
+    });
+    let input = element("field-account_id");
+    assert_eq!(
+        input.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("field-account_id-hint")
+    );
+
+    type_into("field-account_id", "12345");
+    leptos::task::tick().await;
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("field-account_id-hint field-account_id-error")
+    );
+    let error = element("field-account_id-error");
+    assert!(error.text_content().unwrap().contains("12 digits"));
+    assert!(!error.has_attribute("hidden"));
+    let typed: HtmlInputElement = input.unchecked_into();
+    assert_eq!(
+        typed.value(),
+        "12345",
+        "what the user typed is never cleared"
+    );
+    assert_eq!(state.raw.get_untracked().account_id, "12345");
+}
+
+#[wasm_bindgen_test]
+async fn size_picker_offers_only_valid_fargate_pairs() {
+    let state = valid_state();
+    mount(move || view! { <SizePicker state /> });
+    assert_eq!(
+        option_values("field-cpu"),
+        ["256", "512", "1024", "2048", "4096", "8192", "16384"]
+    );
+    assert_eq!(option_values("field-memory"), ["512", "1024", "2048"]);
+
+    choose("field-cpu", "1024");
+    leptos::task::tick().await;
+    assert_eq!(
+        option_values("field-memory"),
+        ["2048", "3072", "4096", "5120", "6144", "7168", "8192"]
+    );
+    let raw = state.raw.get_untracked();
+    assert_eq!((raw.cpu.as_str(), raw.memory.as_str()), ("1024", "2048"));
+    assert!(
+        state.result.with_untracked(Result::is_ok),
+        "the pair stays valid"
+    );
+
+    choose("field-memory", "8192");
+    choose("field-cpu", "2048");
+    leptos::task::tick().await;
+    assert_eq!(
+        state.raw.get_untracked().memory,
+        "8192",
+        "a memory still valid for the new CPU is kept"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn copy_button_gives_visible_feedback() {
+    let state = valid_state();
+    let container = mount(move || view! { <Preview state /> });
+    leptos::task::tick().await;
+    let button = container
+        .query_selector("button[aria-label=\"Copy infra/trust-policy.json\"]")
+        .unwrap()
+        .expect("a copy button per file");
+    button.unchecked_ref::<web_sys::HtmlElement>().click();
+    let mut feedback = String::new();
+    for _ in 0..50 {
+        leptos::task::tick().await;
+        feedback = container
+            .query_selector(".file:not([hidden]) .feedback")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .unwrap_or_default();
+        if !feedback.is_empty() {
+            break;
+        }
+        sleep_ms(20).await;
+    }
+    // Headless Chromium may refuse clipboard access without a user gesture; either
+    // way the user is told what happened, next to the button.
+    assert!(
+        feedback == "Copied" || feedback.starts_with("Copy failed"),
+        "{feedback:?}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_app_renders_every_file_and_marks_the_preview_stale_on_errors() {
+    web_sys::window()
+        .unwrap()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .clear()
+        .unwrap();
+    mount(App);
     type_into("field-github_owner", "octo-org");
     type_into("field-github_repo", "octo-app");
-    let region: HtmlSelectElement = document()
-        .get_element_by_id("field-region")
+    leptos::task::tick().await;
+    element("wizard")
+        .query_selector(".steps li:nth-child(2) button")
         .unwrap()
-        .unchecked_into();
-    assert_eq!(region.value(), "us-east-1");
+        .unwrap()
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    leptos::task::tick().await;
+    type_into("field-account_id", "123456789012");
     leptos::task::tick().await;
 
     let text = artifact_text("infra/trust-policy.json").expect("the trust policy is shown");
@@ -53,14 +218,46 @@ async fn typing_the_fields_renders_the_trust_policy() {
             ["token.actions.githubusercontent.com:sub"][0],
         "repo:octo-org/octo-app:ref:refs/heads/main"
     );
+    for path in [
+        "infra/permissions-policy.json",
+        "infra/setup.sh",
+        "infra/teardown.sh",
+        ".aws/task-definition.json",
+        ".github/workflows/deploy.yml",
+        "keyless.json",
+    ] {
+        assert!(artifact_text(path).is_some(), "{path} is shown");
+    }
 
     type_into("field-account_id", "12345");
     leptos::task::tick().await;
-    assert_eq!(artifact_text("infra/trust-policy.json"), None);
-    let error = document()
-        .get_element_by_id("field-account_id-error")
-        .unwrap();
-    assert!(error.text_content().unwrap().contains("12 digits"));
-    let input = document().get_element_by_id("field-account_id").unwrap();
-    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let preview = document().query_selector(".preview").unwrap().unwrap();
+    assert_eq!(preview.get_attribute("data-stale").as_deref(), Some("true"));
+    assert_eq!(
+        artifact_text("infra/trust-policy.json"),
+        Some(text),
+        "the last valid bundle stays"
+    );
+}
+
+#[wasm_bindgen_test]
+fn every_field_but_version_belongs_to_exactly_one_step() {
+    for field in Field::ALL {
+        let count = Step::ALL
+            .iter()
+            .filter(|s| s.fields().contains(&field))
+            .count();
+        assert_eq!(count, usize::from(field != Field::Version), "{field}");
+    }
+}
+
+/// Waits `ms` milliseconds (lets the clipboard promise settle).
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }

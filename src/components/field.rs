@@ -1,9 +1,76 @@
-//! A labelled form field bound to one config field, with its error message next to it.
+//! Form controls bound to one config field each, with a label, an optional hint and
+//! the field's error next to it (`aria-invalid` and `aria-describedby` wired).
 
 use keyless_core::Field;
 use leptos::prelude::*;
 
 use crate::state::FormState;
+
+/// The ids of a field's elements.
+struct FieldIds {
+    input: String,
+    hint: String,
+    error: String,
+}
+
+impl FieldIds {
+    fn new(field: Field) -> Self {
+        let input = format!("field-{}", field.key());
+        FieldIds {
+            hint: format!("{input}-hint"),
+            error: format!("{input}-error"),
+            input,
+        }
+    }
+}
+
+/// The error shown next to `field`, once touched.
+fn error_signal(state: FormState, field: Field) -> Signal<Option<String>> {
+    Signal::derive(move || state.shown_error(field))
+}
+
+/// `aria-describedby`: the hint (if any) and the error (while shown).
+fn described_by(
+    ids: &FieldIds,
+    has_hint: bool,
+    error: Signal<Option<String>>,
+) -> impl Fn() -> String {
+    let (hint, err) = (ids.hint.clone(), ids.error.clone());
+    move || {
+        let mut list = Vec::new();
+        if has_hint {
+            list.push(hint.clone());
+        }
+        if error.with(Option::is_some) {
+            list.push(err.clone());
+        }
+        list.join(" ")
+    }
+}
+
+fn aria_invalid(error: Signal<Option<String>>) -> impl Fn() -> &'static str {
+    move || {
+        if error.with(Option::is_some) {
+            "true"
+        } else {
+            "false"
+        }
+    }
+}
+
+/// The hint and error paragraphs every control shares.
+fn hint_and_error(
+    ids: &FieldIds,
+    hint: &'static str,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        {(!hint.is_empty()).then(|| view! { <p class="hint" id=ids.hint.clone()>{hint}</p> })}
+        <p class="error" id=ids.error.clone() hidden=move || error.with(Option::is_none)>
+            {move || error.get().unwrap_or_default()}
+        </p>
+    }
+}
 
 /// A text input for one scalar field of the config.
 #[component]
@@ -18,108 +85,339 @@ pub fn TextField(
     #[prop(optional)]
     hint: &'static str,
     /// The example shown while empty.
+    #[prop(optional, into)]
+    placeholder: Signal<String>,
+    /// `inputmode` for on-screen keyboards, e.g. `numeric`.
     #[prop(optional)]
-    placeholder: &'static str,
+    inputmode: &'static str,
 ) -> impl IntoView {
-    let key = field.key();
-    let id = format!("field-{key}");
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
+    let ids = FieldIds::new(field);
     let error = error_signal(state, field);
-    let describedby = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if !hint.is_empty() {
-                ids.push(hint_id.clone());
-            }
-            if error.with(Option::is_some) {
-                ids.push(error_id.clone());
-            }
-            ids.join(" ")
-        }
-    };
     view! {
         <div class="field" class:invalid=move || error.with(Option::is_some)>
-            <label for=id.clone()>{label}</label>
-            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            <label for=ids.input.clone()>{label}</label>
             <input
-                id=id.clone()
-                name=key
+                id=ids.input.clone()
+                name=field.key()
                 type="text"
                 autocomplete="off"
                 spellcheck="false"
-                placeholder=placeholder
-                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby=describedby
+                inputmode=(!inputmode.is_empty()).then_some(inputmode)
+                placeholder=move || placeholder.get()
+                aria-invalid=aria_invalid(error)
+                aria-describedby=described_by(&ids, !hint.is_empty(), error)
                 prop:value=move || state.raw.with(|r| r.scalar(field).to_string())
-                on:input=move |ev| {
-                    let value = event_target_value(&ev);
-                    state.raw.update(|r| *r.scalar_mut(field) = value);
-                    state.touched.update(|t| {
-                        if !t.contains(&key) {
-                            t.push(key);
-                        }
-                    });
-                }
+                on:input=move |ev| state.set(field, event_target_value(&ev))
             />
-            <p class="error" id=error_id.clone() role="alert" hidden=move || error.with(Option::is_none)>
-                {move || error.get().unwrap_or_default()}
-            </p>
+            {hint_and_error(&ids, hint, error)}
         </div>
     }
 }
 
-/// A select for the region, listing every supported region by name.
+/// A select for one scalar field: `(value, label)` options.
 #[component]
-pub fn RegionField(
+pub fn SelectField(
     /// The store the field reads and writes.
     state: FormState,
+    /// Which config field this is.
+    field: Field,
+    /// The visible label.
+    label: &'static str,
+    /// The options, `(value, label)`.
+    #[prop(into)]
+    options: Signal<Vec<(String, String)>>,
+    /// A short hint under the label.
+    #[prop(optional)]
+    hint: &'static str,
+    /// Called after the value changed, with the new value (e.g. to keep a paired field valid).
+    #[prop(optional)]
+    on_change: Option<Callback<String>>,
 ) -> impl IntoView {
-    let field = Field::Region;
+    let ids = FieldIds::new(field);
     let error = error_signal(state, field);
     view! {
         <div class="field" class:invalid=move || error.with(Option::is_some)>
-            <label for="field-region">"AWS region"</label>
+            <label for=ids.input.clone()>{label}</label>
             <select
-                id="field-region"
-                name="region"
-                aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
-                aria-describedby="field-region-error"
+                id=ids.input.clone()
+                name=field.key()
+                aria-invalid=aria_invalid(error)
+                aria-describedby=described_by(&ids, !hint.is_empty(), error)
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
-                    state.raw.update(|r| r.region = value);
+                    state.set(field, value.clone());
+                    if let Some(callback) = on_change {
+                        callback.run(value);
+                    }
                 }
             >
-                {keyless_core::regions::REGIONS
-                    .iter()
-                    .map(|&(code, name)| {
-                        // `selected` per option: a `value` on the select would be set
-                        // before its options exist and pick the first one.
-                        view! {
-                            <option value=code selected=move || state.raw.with(|r| r.region == code)>
-                                {format!("{name} — {code}")}
-                            </option>
-                        }
-                    })
-                    .collect_view()}
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(value, text)| {
+                            // `selected` per option: a `value` on the select would be set
+                            // before its options exist and pick the first one.
+                            let current = value.clone();
+                            view! {
+                                <option
+                                    value=value
+                                    selected=move || state.raw.with(|r| r.scalar(field) == current)
+                                >
+                                    {text}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
             </select>
-            <p class="error" id="field-region-error" role="alert" hidden=move || error.with(Option::is_none)>
-                {move || error.get().unwrap_or_default()}
-            </p>
+            {hint_and_error(&ids, hint, error)}
         </div>
     }
 }
 
-/// The error message of `field`, once the user has touched it.
-fn error_signal(state: FormState, field: Field) -> Signal<Option<String>> {
-    Signal::derive(move || {
-        if !state.touched.with(|t| t.contains(&field.key())) {
-            return None;
-        }
-        state.bundle.with(|b| match b {
-            Ok(_) => None,
-            Err(errors) => errors.for_field(field).map(str::to_string),
+/// A checkbox for a boolean field stored as `"true"`/`"false"` (empty = `default`).
+#[component]
+pub fn CheckboxField(
+    /// The store the field reads and writes.
+    state: FormState,
+    /// Which config field this is.
+    field: Field,
+    /// The visible label.
+    label: &'static str,
+    /// The value an empty field stands for.
+    default: bool,
+    /// A short hint under the label.
+    #[prop(optional)]
+    hint: &'static str,
+) -> impl IntoView {
+    let ids = FieldIds::new(field);
+    let error = error_signal(state, field);
+    let checked = move || {
+        state.raw.with(|r| match r.scalar(field).trim() {
+            "" => default,
+            text => text == "true",
         })
-    })
+    };
+    view! {
+        <div class="field checkbox" class:invalid=move || error.with(Option::is_some)>
+            <input
+                id=ids.input.clone()
+                name=field.key()
+                type="checkbox"
+                aria-describedby=described_by(&ids, !hint.is_empty(), error)
+                prop:checked=checked
+                on:change=move |ev| state.set(field, event_target_checked(&ev).to_string())
+            />
+            <label for=ids.input.clone()>{label}</label>
+            {hint_and_error(&ids, hint, error)}
+        </div>
+    }
+}
+
+/// A group of radio buttons for one scalar field: `(value, label)` choices.
+#[component]
+pub fn RadioField(
+    /// The store the field reads and writes.
+    state: FormState,
+    /// Which config field this is.
+    field: Field,
+    /// The group's legend.
+    legend: &'static str,
+    /// The choices, `(value, label)`.
+    choices: &'static [(&'static str, &'static str)],
+    /// A short hint under the legend.
+    #[prop(optional)]
+    hint: &'static str,
+) -> impl IntoView {
+    let ids = FieldIds::new(field);
+    let error = error_signal(state, field);
+    view! {
+        <fieldset
+            class="field radio"
+            class:invalid=move || error.with(Option::is_some)
+            id=ids.input.clone()
+            aria-describedby=described_by(&ids, !hint.is_empty(), error)
+        >
+            <legend>{legend}</legend>
+            {choices
+                .iter()
+                .map(|&(value, text)| {
+                    let id = format!("{}-{}", ids.input, value.to_ascii_lowercase());
+                    view! {
+                        <label for=id.clone() class="choice">
+                            <input
+                                type="radio"
+                                id=id.clone()
+                                name=field.key()
+                                value=value
+                                prop:checked=move || state.raw.with(|r| r.scalar(field) == value)
+                                on:change=move |_| state.set(field, value.to_string())
+                            />
+                            {text}
+                        </label>
+                    }
+                })
+                .collect_view()}
+            {hint_and_error(&ids, hint, error)}
+        </fieldset>
+    }
+}
+
+/// A textarea holding a list field, one item per line (subnets, security groups).
+#[component]
+pub fn LinesField(
+    /// The store the field reads and writes.
+    state: FormState,
+    /// [`Field::Subnets`] or [`Field::SecurityGroups`].
+    field: Field,
+    /// The visible label.
+    label: &'static str,
+    /// A short hint under the label.
+    #[prop(optional)]
+    hint: &'static str,
+    /// The example shown while empty.
+    #[prop(optional)]
+    placeholder: &'static str,
+) -> impl IntoView {
+    let ids = FieldIds::new(field);
+    let error = error_signal(state, field);
+    view! {
+        <div class="field" class:invalid=move || error.with(Option::is_some)>
+            <label for=ids.input.clone()>{label}</label>
+            <textarea
+                id=ids.input.clone()
+                name=field.key()
+                rows="3"
+                spellcheck="false"
+                placeholder=placeholder
+                aria-invalid=aria_invalid(error)
+                aria-describedby=described_by(&ids, !hint.is_empty(), error)
+                prop:value=move || {
+                    state.raw.with(|r| lines_of(r, field).join("\n"))
+                }
+                on:input=move |ev| {
+                    let lines: Vec<String> = event_target_value(&ev).split('\n').map(str::to_string).collect();
+                    state.raw.update(|r| *lines_of_mut(r, field) = lines);
+                    state.touch(field);
+                }
+            ></textarea>
+            {hint_and_error(&ids, hint, error)}
+        </div>
+    }
+}
+
+fn lines_of(raw: &keyless_core::RawConfig, field: Field) -> &Vec<String> {
+    match field {
+        Field::Subnets => &raw.subnets,
+        _ => &raw.security_groups,
+    }
+}
+
+fn lines_of_mut(raw: &mut keyless_core::RawConfig, field: Field) -> &mut Vec<String> {
+    match field {
+        Field::Subnets => &mut raw.subnets,
+        _ => &mut raw.security_groups,
+    }
+}
+
+/// An editable list of `NAME = value` pairs (environment variables, secrets).
+#[component]
+pub fn PairsField(
+    /// The store the field reads and writes.
+    state: FormState,
+    /// [`Field::EnvironmentVariables`] or [`Field::Secrets`].
+    field: Field,
+    /// The group's legend.
+    legend: &'static str,
+    /// Label of the value column.
+    value_label: &'static str,
+    /// A short hint under the legend.
+    #[prop(optional)]
+    hint: &'static str,
+    /// The example value shown while empty.
+    #[prop(optional)]
+    value_placeholder: &'static str,
+) -> impl IntoView {
+    let ids = FieldIds::new(field);
+    let error = error_signal(state, field);
+    let count = Memo::new(move |_| state.raw.with(|r| pairs_of(r, field).len()));
+    let edit = move |i: usize, name: Option<String>, value: Option<String>| {
+        state.raw.update(|r| {
+            if let Some(pair) = pairs_of_mut(r, field).get_mut(i) {
+                if let Some(name) = name {
+                    pair.0 = name;
+                }
+                if let Some(value) = value {
+                    pair.1 = value;
+                }
+            }
+        });
+        state.touch(field);
+    };
+    let row = move |i: usize| {
+        let base = FieldIds::new(field).input;
+        let name_id = format!("{base}-{i}-name");
+        let value_id = format!("{base}-{i}-value");
+        let read = move |second: bool| {
+            move || {
+                state.raw.with(|r| {
+                    pairs_of(r, field)
+                        .get(i)
+                        .map(|p| if second { p.1.clone() } else { p.0.clone() })
+                        .unwrap_or_default()
+                })
+            }
+        };
+        view! {
+            <li class="pair">
+                <label for=name_id.clone() class="visually-hidden">{format!("{legend} {}: name", i + 1)}</label>
+                <input id=name_id type="text" spellcheck="false" autocomplete="off" placeholder="NAME"
+                    prop:value=read(false)
+                    on:input=move |ev| edit(i, Some(event_target_value(&ev)), None) />
+                <label for=value_id.clone() class="visually-hidden">{format!("{legend} {}: {value_label}", i + 1)}</label>
+                <input id=value_id type="text" spellcheck="false" autocomplete="off" placeholder=value_placeholder
+                    prop:value=read(true)
+                    on:input=move |ev| edit(i, None, Some(event_target_value(&ev))) />
+                <button type="button" class="remove"
+                    aria-label=format!("Remove {legend} {}", i + 1)
+                    on:click=move |_| {
+                        state.raw.update(|r| {
+                            let pairs = pairs_of_mut(r, field);
+                            if i < pairs.len() {
+                                pairs.remove(i);
+                            }
+                        });
+                        state.touch(field);
+                    }
+                >"Remove"</button>
+            </li>
+        }
+    };
+    view! {
+        <fieldset class="field pairs" class:invalid=move || error.with(Option::is_some)
+            id=ids.input.clone()
+            aria-describedby=described_by(&ids, !hint.is_empty(), error)>
+            <legend>{legend}</legend>
+            <ul>{move || (0..count.get()).map(row).collect_view()}</ul>
+            <button type="button" class="add"
+                on:click=move |_| state.raw.update(|r| pairs_of_mut(r, field).push(Default::default()))
+            >{format!("Add {}", legend.to_lowercase().trim_end_matches('s'))}</button>
+            {hint_and_error(&ids, hint, error)}
+        </fieldset>
+    }
+}
+
+fn pairs_of(raw: &keyless_core::RawConfig, field: Field) -> &Vec<(String, String)> {
+    match field {
+        Field::Secrets => &raw.secrets,
+        _ => &raw.environment_variables,
+    }
+}
+
+fn pairs_of_mut(raw: &mut keyless_core::RawConfig, field: Field) -> &mut Vec<(String, String)> {
+    match field {
+        Field::Secrets => &mut raw.secrets,
+        _ => &mut raw.environment_variables,
+    }
 }

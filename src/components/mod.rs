@@ -1,4 +1,8 @@
 //! The app's components, one per file.
 
-pub mod artifact;
+pub mod config_file;
 pub mod field;
+pub mod preview;
+pub mod review;
+pub mod size_picker;
+pub mod theme;

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 mod rules;
 
 pub use rules::{
-    decimal, memory_hint, memory_options, Architecture, SecretKind, SecretSource, SubjectFormat,
+    decimal, memory_hint, memory_options, parse_cpu, parse_memory, Architecture, SecretKind, SecretSource, SubjectFormat,
     TaskSize, APP_NAME_MAX, DESIRED_COUNT_MAX, FARGATE_CPUS, LOG_RETENTION_DAYS,
     MAX_SECURITY_GROUPS, MAX_SUBNETS,
 };

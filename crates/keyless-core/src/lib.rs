@@ -18,6 +18,7 @@ pub mod regions;
 pub mod script;
 pub mod workflow;
 pub mod yaml;
+pub mod zip;
 
 pub use bundle::{generate, Bundle, BundleFile};
 pub use config::{ConfigErrors, Field, FieldError, RawConfig, ValidConfig};

@@ -1,0 +1,165 @@
+//! The live preview: one tab per file of the bundle, with copy and download, the
+//! "Download all" archive, and the stale marker while the inputs have errors.
+
+use keyless_core::zip::{write_zip, ZipEntry};
+use keyless_core::Bundle;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::browser;
+use crate::state::FormState;
+
+/// The file name a path downloads as (its last part).
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn mime_of(path: &str) -> &'static str {
+    if path.ends_with(".json") {
+        "application/json"
+    } else if path.ends_with(".yml") {
+        "application/yaml"
+    } else if path.ends_with(".sh") {
+        "application/x-sh"
+    } else {
+        "text/plain"
+    }
+}
+
+/// The bundle as a ZIP archive, paths as `keyless generate` writes them.
+pub fn bundle_zip(bundle: &Bundle) -> Vec<u8> {
+    let entries: Vec<ZipEntry<'_>> = bundle
+        .files
+        .iter()
+        .map(|f| ZipEntry {
+            path: f.path,
+            data: f.text.as_bytes(),
+            executable: f.path.ends_with(".sh"),
+        })
+        .collect();
+    write_zip(&entries)
+}
+
+/// The preview panel.
+#[component]
+pub fn Preview(
+    /// The store whose bundle is shown.
+    state: FormState,
+) -> impl IntoView {
+    let selected = RwSignal::new(0usize);
+    let paths = Memo::new(move |_| {
+        state.shown.with(|b| {
+            b.as_ref()
+                .map(|b| b.files.iter().map(|f| f.path).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    let stale = move || state.result.with(Result::is_err) && state.shown.with(Option::is_some);
+    let problems = move || {
+        state
+            .result
+            .with(|r| r.as_ref().err().map_or(0, |e| e.0.len()))
+    };
+    let download_all = move |_| {
+        if let Some(zip) = state.shown.with_untracked(|b| b.as_ref().map(bundle_zip)) {
+            browser::download("keyless-bundle.zip", &zip, "application/zip");
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let count = paths.with_untracked(Vec::len);
+        if count == 0 {
+            return;
+        }
+        let current = selected.get_untracked();
+        let next = match ev.key().as_str() {
+            "ArrowRight" => (current + 1) % count,
+            "ArrowLeft" => (current + count - 1) % count,
+            "Home" => 0,
+            "End" => count - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        selected.set(next);
+        browser::focus(&format!("tab-{next}"));
+    };
+    view! {
+        <section class="preview" aria-labelledby="preview-title" data-stale=move || stale().to_string()>
+            <div class="preview-head">
+                <h2 id="preview-title">"Your files"</h2>
+                <button type="button" class="primary" on:click=download_all
+                    disabled=move || state.shown.with(Option::is_none)>"Download all (.zip)"</button>
+            </div>
+            <p class="stale" role="status" hidden=move || !stale()>
+                {move || format!(
+                    "Out of date: {} problem{} in the form. These files are from your last valid answers.",
+                    problems(), if problems() == 1 { "" } else { "s" }
+                )}
+            </p>
+            <Show
+                when=move || state.shown.with(Option::is_some)
+                fallback=|| view! {
+                    <p class="empty">"Enter your GitHub repository and AWS account id to see your files."</p>
+                }
+            >
+                <div class="tabs" role="tablist" aria-label="Generated files" on:keydown=on_key>
+                    {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
+                        <button type="button" role="tab" id=format!("tab-{i}")
+                            aria-selected=move || (selected.get() == i).to_string()
+                            aria-controls=format!("panel-{i}")
+                            tabindex=move || if selected.get() == i { "0" } else { "-1" }
+                            on:click=move |_| selected.set(i)
+                        >{path}</button>
+                    }).collect_view()}
+                </div>
+                {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
+                    <FilePanel state index=i path hidden=Signal::derive(move || selected.get() != i) />
+                }).collect_view()}
+            </Show>
+        </section>
+    }
+}
+
+/// One file's panel: its text, a copy button with feedback, and a download button.
+#[component]
+fn FilePanel(
+    state: FormState,
+    index: usize,
+    path: &'static str,
+    hidden: Signal<bool>,
+) -> impl IntoView {
+    let text = Memo::new(move |_| {
+        state.shown.with(|b| {
+            b.as_ref()
+                .and_then(|b| b.file(path))
+                .unwrap_or_default()
+                .to_string()
+        })
+    });
+    let feedback = RwSignal::new("");
+    let copy = move |_| {
+        let content = text.get_untracked();
+        spawn_local(async move {
+            let copied = browser::copy_text(&content).await;
+            feedback.set(if copied {
+                "Copied"
+            } else {
+                "Copy failed: select the text and copy it"
+            });
+            set_timeout(move || feedback.set(""), std::time::Duration::from_secs(2));
+        });
+    };
+    let download = move |_| {
+        text.with_untracked(|t| browser::download(file_name(path), t.as_bytes(), mime_of(path)));
+    };
+    view! {
+        <div class="file" role="tabpanel" id=format!("panel-{index}")
+            aria-labelledby=format!("tab-{index}") hidden=move || hidden.get()>
+            <div class="file-actions">
+                <button type="button" on:click=copy aria-label=format!("Copy {path}")>"Copy"</button>
+                <button type="button" on:click=download aria-label=format!("Download {path}")>"Download"</button>
+                <span class="feedback" role="status" aria-live="polite">{move || feedback.get()}</span>
+            </div>
+            <pre data-artifact=path tabindex="0" aria-label=path>{move || text.get()}</pre>
+        </div>
+    }
+}

@@ -1,0 +1,45 @@
+//! The Review step: what the files will do, as a checklist of findings, and the
+//! order in which to use them.
+
+use keyless_core::Severity;
+use leptos::prelude::*;
+
+use crate::state::FormState;
+
+/// The findings of the current bundle (warnings first) and the next steps.
+#[component]
+pub fn Review(
+    /// The store whose bundle is reviewed.
+    state: FormState,
+) -> impl IntoView {
+    let findings = move || {
+        state
+            .result
+            .with(|r| r.as_ref().map(|b| b.findings.clone()).unwrap_or_default())
+    };
+    view! {
+        <Show when=move || state.result.with(Result::is_ok)
+            fallback=|| view! { <p class="stale">"Fix the problems listed above to review your files."</p> }>
+            <h3>"What your files do"</h3>
+            <ul class="findings">
+                {move || findings().into_iter().map(|finding| {
+                    let warning = finding.severity == Severity::Warning;
+                    view! {
+                        <li class:warning=warning class:info=!warning>
+                            <span class="marker" aria-hidden="true">{if warning { "!" } else { "✓" }}</span>
+                            <span class="visually-hidden">{if warning { "Warning: " } else { "Checked: " }}</span>
+                            <strong>{finding.title}</strong>
+                            <p>{finding.detail}</p>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <h3>"Next"</h3>
+            <ol class="next-steps">
+                <li>"Download all files and add them to your repository, paths as shown."</li>
+                <li>"With AWS credentials for the account (an admin, once): " <code>"bash infra/setup.sh"</code></li>
+                <li>"Commit and push to the branch: the workflow builds, pushes and deploys."</li>
+            </ol>
+        </Show>
+    }
+}

@@ -1,0 +1,66 @@
+//! The task size picker: CPU and memory selects that only offer valid Fargate pairs.
+
+use keyless_core::config::{memory_options, FARGATE_CPUS};
+use keyless_core::Field;
+use leptos::prelude::*;
+
+use super::field::SelectField;
+use crate::state::FormState;
+
+/// `1024` CPU units → `"1 vCPU"`, `256` → `"0.25 vCPU"`.
+pub fn cpu_label(units: u32) -> String {
+    format!("{} vCPU", trim_decimal(f64::from(units) / 1024.0))
+}
+
+/// `512` MiB → `"0.5 GB"`, `2048` → `"2 GB"`.
+pub fn memory_label(mib: u32) -> String {
+    format!("{} GB", trim_decimal(f64::from(mib) / 1024.0))
+}
+
+fn trim_decimal(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// CPU and memory selects. Changing the CPU keeps the memory if it is still valid,
+/// else picks the smallest valid amount, so the pair is always one Fargate accepts.
+#[component]
+pub fn SizePicker(
+    /// The store the picker reads and writes.
+    state: FormState,
+) -> impl IntoView {
+    let cpu_options = Signal::derive(|| {
+        FARGATE_CPUS
+            .iter()
+            .map(|&cpu| (cpu.to_string(), cpu_label(cpu)))
+            .collect::<Vec<_>>()
+    });
+    let current_cpu = move || state.raw.with(|r| r.cpu.trim().parse::<u32>().ok());
+    let memory_choices = Signal::derive(move || {
+        current_cpu()
+            .map(memory_options)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|mib| (mib.to_string(), memory_label(mib)))
+            .collect::<Vec<_>>()
+    });
+    let keep_memory_valid = Callback::new(move |cpu: String| {
+        let Ok(cpu) = cpu.parse::<u32>() else { return };
+        let options = memory_options(cpu);
+        let memory = state
+            .raw
+            .with_untracked(|r| r.memory.trim().parse::<u32>().ok());
+        if !memory.is_some_and(|m| options.contains(&m)) {
+            if let Some(&smallest) = options.first() {
+                state.set(Field::Memory, smallest.to_string());
+            }
+        }
+    });
+    view! {
+        <div class="size-picker">
+            <SelectField state field=Field::Cpu label="CPU" options=cpu_options on_change=keep_memory_valid />
+            <SelectField state field=Field::Memory label="Memory" options=memory_choices
+                hint="Only the amounts Fargate allows for this CPU" />
+        </div>
+    }
+}
