@@ -11,7 +11,7 @@ export CARGO_TERM_COLOR := never
 
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: help setup serve test lint test-native test-browser test-e2e site cli
+.PHONY: help setup serve test lint test-native test-browser test-e2e test-validators site cli
 
 help:
 	@echo "make serve   install what is missing, serve the app on http://127.0.0.1:8080"
@@ -25,7 +25,7 @@ serve: setup
 	trunk serve
 
 ## test: every test, as CI runs it
-test: setup lint test-native test-browser test-e2e
+test: setup lint test-native test-browser test-e2e test-validators
 	@echo "make test: all suites passed"
 
 ## lint: formatting and clippy, for the native and the wasm32 target
@@ -53,3 +53,7 @@ cli:
 ## test-e2e: the built site served on 127.0.0.1 and driven in headless Chromium
 test-e2e: site cli
 	node --test --test-reporter=spec tests/e2e/
+
+## test-validators: every artifact through actionlint, zizmor, the AWS model, parliament and moto
+test-validators:
+	validators/run
