@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::browser;
 use crate::components::config_file::ConfigFileActions;
+use crate::components::cost_panel::CostPanel;
 use crate::components::field::{
     CheckboxField, LinesField, PairsField, RadioField, SelectField, TextField,
 };
@@ -49,7 +50,10 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="layout">
             <Wizard state />
-            <Preview state />
+            <div class="results">
+                <Preview state />
+                <CostPanel state />
+            </div>
         </main>
         <footer class="site">
             <p>"Keyless runs entirely in your browser: no server, no analytics, no credentials asked."</p>

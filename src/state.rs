@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use keyless_core::{Bundle, ConfigErrors, Field, RawConfig};
+use keyless_core::{Bundle, ConfigErrors, Field, RawConfig, ValidConfig};
 use leptos::prelude::*;
 
 use crate::steps::Step;
@@ -18,6 +18,10 @@ pub struct FormState {
     pub touched: RwSignal<BTreeSet<&'static str>>,
     /// The config with the form's derived defaults filled in, as validated.
     pub effective: Memo<RawConfig>,
+    /// The validated config of the current inputs, or every problem with them.
+    pub config: Memo<Result<ValidConfig, ConfigErrors>>,
+    /// The last valid config (the cost estimate keeps it while errors remain).
+    pub last_config: Memo<Option<ValidConfig>>,
     /// The bundle of the current inputs, or every problem with them.
     pub result: Memo<Result<Bundle, ConfigErrors>>,
     /// The last valid bundle: the preview keeps it while errors remain (marked stale).
@@ -31,10 +35,15 @@ impl FormState {
     pub fn new(initial: RawConfig) -> Self {
         let raw = RwSignal::new(initial);
         let effective = Memo::new(move |_| raw.with(with_derived_defaults));
+        let config = Memo::new(move |_| effective.with(RawConfig::validate));
+        let last_config = Memo::new(move |previous: Option<&Option<ValidConfig>>| {
+            config.with(|c| match c {
+                Ok(valid) => Some(valid.clone()),
+                Err(_) => previous.cloned().flatten(),
+            })
+        });
         let result = Memo::new(move |_| {
-            effective
-                .with(RawConfig::validate)
-                .map(|config| keyless_core::generate(&config))
+            config.with(|c| c.as_ref().map(keyless_core::generate).map_err(Clone::clone))
         });
         let shown = Memo::new(move |previous: Option<&Option<Bundle>>| {
             result.with(|r| match r {
@@ -46,6 +55,8 @@ impl FormState {
             raw,
             touched: RwSignal::new(BTreeSet::new()),
             effective,
+            config,
+            last_config,
             result,
             shown,
             step: RwSignal::new(Step::GitHub),

@@ -1,0 +1,241 @@
+//! The monthly cost panel: line items, totals, a bar chart drawn in SVG with a text
+//! alternative, and the comparisons users ask for (ARM vs x86, Spot, the five
+//! cheapest regions), from the embedded price table whose sources and date it shows.
+
+use keyless_core::cost::{
+    cheapest_regions, compare_architectures, compare_spot, default_spot_discount_percent,
+    estimate, prices, CostEstimate, CostInputs, Exact, CHEAPEST_REGION_COUNT,
+};
+use leptos::prelude::*;
+
+use crate::state::FormState;
+
+/// The usage assumptions as typed (not part of keyless.json: they describe usage,
+/// not infrastructure).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Assumptions {
+    log_gb: String,
+    image_gb: String,
+    images_kept: String,
+    spot_percent: String,
+}
+
+impl Default for Assumptions {
+    fn default() -> Self {
+        let usage = keyless_core::cost::Usage::default();
+        Assumptions {
+            log_gb: usage.log_ingest_gb_month.to_decimal_string(4),
+            image_gb: usage.image_size_gb.to_decimal_string(4),
+            images_kept: usage.images_kept.to_string(),
+            spot_percent: default_spot_discount_percent().to_decimal_string(2),
+        }
+    }
+}
+
+/// The inputs of the estimate: the last valid config plus the assumptions.
+fn inputs_of(
+    config: &keyless_core::ValidConfig,
+    assumptions: &Assumptions,
+) -> Result<CostInputs, String> {
+    let mut inputs = CostInputs::from(config);
+    let gb = |text: &str, what: &str| {
+        Exact::parse(text.trim()).map_err(|e| format!("{what}: {e}"))
+    };
+    inputs.usage.log_ingest_gb_month = gb(&assumptions.log_gb, "Logs per month")?;
+    inputs.usage.log_storage_gb = keyless_core::cost::Usage::log_storage_for_retention(
+        inputs.usage.log_ingest_gb_month,
+        config.log_retention_days,
+    );
+    inputs.usage.image_size_gb = gb(&assumptions.image_gb, "Image size")?;
+    inputs.usage.images_kept = assumptions
+        .images_kept
+        .trim()
+        .parse()
+        .map_err(|_| "Images kept: a whole number, e.g. 10".to_string())?;
+    if config.use_spot {
+        inputs.spot_discount_percent = gb(&assumptions.spot_percent, "Spot discount")?;
+    }
+    inputs.check().map_err(|e| e.to_string())?;
+    Ok(inputs)
+}
+
+/// The cost panel.
+#[component]
+pub fn CostPanel(
+    /// The store whose last valid config is priced.
+    state: FormState,
+) -> impl IntoView {
+    let assumptions = RwSignal::new(Assumptions::default());
+    let inputs = Memo::new(move |_| {
+        state
+            .last_config
+            .with(|c| c.as_ref().map(|c| assumptions.with(|a| inputs_of(c, a))))
+    });
+    let bill = Memo::new(move |_| {
+        inputs.with(|i| match i {
+            Some(Ok(inputs)) => Some(estimate(inputs).map_err(|e| e.to_string())),
+            Some(Err(message)) => Some(Err(message.clone())),
+            None => None,
+        })
+    });
+    let table = prices();
+    view! {
+        <section class="cost" aria-labelledby="cost-title">
+            <h2 id="cost-title">"Monthly cost"</h2>
+            {move || match bill.get() {
+                None => view! { <p class="empty">"The estimate appears once the form is valid."</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
+                Some(Ok(bill)) => {
+                    let inputs = inputs.get().and_then(Result::ok).expect("a bill has inputs");
+                    view! { <Bill bill inputs /> }.into_any()
+                }
+            }}
+            <details class="assumptions">
+                <summary>"Usage assumptions"</summary>
+                <AssumptionField id="cost-log-gb" label="Logs sent per month (GB)" assumptions
+                    get=|a| a.log_gb.clone() set=|a, v| a.log_gb = v />
+                <AssumptionField id="cost-image-gb" label="Image size (GB)" assumptions
+                    get=|a| a.image_gb.clone() set=|a, v| a.image_gb = v />
+                <AssumptionField id="cost-images-kept" label="Images kept in ECR" assumptions
+                    get=|a| a.images_kept.clone() set=|a, v| a.images_kept = v />
+                <AssumptionField id="cost-spot" label="Spot discount (%)" assumptions
+                    get=|a| a.spot_percent.clone() set=|a, v| a.spot_percent = v />
+                <p class="hint">"Spot has no fixed price: AWS says up to 70% off and it floats. The Spot figure is an estimate at the discount you set."</p>
+            </details>
+            <p class="sources">
+                {format!("Prices in {} as of {}, 730 hours a month, from AWS's public price lists: ", table.currency, table.as_of)}
+                {table.sources.iter().filter(|s| ["S1", "S3", "S4", "S6", "S9"].contains(&s.id.as_str())).map(|s| {
+                    let text = format!("{} {}", s.id, s.what);
+                    match s.link() {
+                        Some(link) => view! { <a href=link.to_string() rel="noopener">{text}</a>" " }.into_any(),
+                        None => view! { <span>{text}" "</span> }.into_any(),
+                    }
+                }).collect_view()}
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn AssumptionField(
+    id: &'static str,
+    label: &'static str,
+    assumptions: RwSignal<Assumptions>,
+    get: fn(&Assumptions) -> String,
+    set: fn(&mut Assumptions, String),
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <input id=id type="text" inputmode="decimal" spellcheck="false"
+                prop:value=move || assumptions.with(get)
+                on:input=move |ev| assumptions.update(|a| set(a, event_target_value(&ev))) />
+        </div>
+    }
+}
+
+/// The line items, totals, chart and comparisons of one estimate.
+#[component]
+fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
+    let total = bill.total_monthly;
+    let chart = chart(&bill);
+    let architectures = compare_architectures(&inputs).ok();
+    let spot_base = CostInputs { spot_discount_percent: Exact::int(0), ..inputs.clone() };
+    let spot_percent = if inputs.is_spot() { inputs.spot_discount_percent } else { default_spot_discount_percent() };
+    let spot = compare_spot(&spot_base, spot_percent).ok();
+    let regions = cheapest_regions(&inputs, CHEAPEST_REGION_COUNT).unwrap_or_default();
+    let current_region = inputs.region.clone();
+    view! {
+        <p class="total">
+            <span data-cost="total-monthly">{total.usd()}</span>" per month · "
+            <span data-cost="total-yearly">{bill.total_yearly().usd()}</span>" per year"
+            {bill.is_estimate().then_some(" (Spot: estimate)")}
+        </p>
+        <table class="cost-items">
+            <caption class="visually-hidden">{format!("Monthly cost in {}", bill.region_name)}</caption>
+            <thead><tr><th scope="col">"Item"</th><th scope="col">"Quantity"</th><th scope="col">"Unit price"</th><th scope="col">"Monthly"</th><th scope="col">"Source"</th></tr></thead>
+            <tbody>
+                {bill.items.iter().map(|item| view! {
+                    <tr data-cost-item=item.name>
+                        <th scope="row">{item.name}</th>
+                        <td>{format!("{} {}", item.quantity.to_decimal_string(4), item.unit)}</td>
+                        <td>{format!("${}", item.unit_price.to_decimal_string(8))}</td>
+                        <td class="amount" data-cost="monthly">{item.monthly.usd()}</td>
+                        <td>{item.sources.join(", ")}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        {(!bill.unpriced.is_empty()).then(|| view! {
+            <p class="stale">"Some items have no published price in this region and are not counted: "
+                {bill.unpriced.iter().map(|u| u.kind.name()).collect::<Vec<_>>().join(", ")}</p>
+        })}
+        {chart}
+        <h3>"Compare"</h3>
+        <ul class="comparisons">
+            {architectures.map(|c| view! {
+                <li data-compare="architecture">{format!(
+                    "Same task on ARM (Graviton): {} a month; on x86: {} ({} {} on ARM)",
+                    c.arm.total_monthly.usd(), c.x86.total_monthly.usd(),
+                    c.arm_saving_monthly().usd(),
+                    if c.arm_saving_monthly().is_negative() { "more" } else { "saved" }
+                )}</li>
+            })}
+            {spot.map(|s| view! {
+                <li data-compare="spot">{format!(
+                    "On Fargate Spot at {}% off (an estimate): {} a month, {} less than on demand ({})",
+                    spot_percent.to_decimal_string(2), s.spot.total_monthly.usd(),
+                    s.spot_saving_monthly().usd(), s.on_demand.total_monthly.usd()
+                )}</li>
+            })}
+        </ul>
+        <h4>{format!("The {CHEAPEST_REGION_COUNT} cheapest regions for this task")}</h4>
+        <ol class="regions" data-compare="regions">
+            {regions.into_iter().map(|r| view! {
+                <li class:current=r.code == current_region>
+                    {format!("{} — {}: {}", r.name, r.code, r.total_monthly.usd())}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+}
+
+/// A horizontal bar per line item, scaled to the largest; the `<title>` and `<desc>`
+/// carry the same figures as text.
+fn chart(bill: &CostEstimate) -> impl IntoView {
+    const WIDTH: f64 = 320.0;
+    const BAR: f64 = 18.0;
+    const GAP: f64 = 8.0;
+    const LABEL: f64 = 190.0;
+    let largest = bill
+        .items
+        .iter()
+        .map(|i| i.monthly.to_f64())
+        .fold(0.0_f64, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let height = (BAR + GAP) * bill.items.len() as f64;
+    let description = bill
+        .items
+        .iter()
+        .map(|i| format!("{}: {}", i.name, i.monthly.usd()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    view! {
+        <svg class="chart" role="img" aria-labelledby="cost-chart-title cost-chart-desc"
+            viewBox=format!("0 0 {} {height}", LABEL + WIDTH + 70.0) width="100%">
+            <title id="cost-chart-title">"Monthly cost by item"</title>
+            <desc id="cost-chart-desc">{description}</desc>
+            {bill.items.iter().enumerate().map(|(row, item)| {
+                let y = row as f64 * (BAR + GAP);
+                let width = (item.monthly.to_f64() / largest * WIDTH).max(1.0);
+                view! {
+                    <g>
+                        <text x="0" y=y + BAR * 0.75 class="chart-label">{item.name}</text>
+                        <rect x=LABEL y=y width=width height=BAR rx="3" class="chart-bar" />
+                        <text x=LABEL + width + 6.0 y=y + BAR * 0.75 class="chart-value">{item.monthly.usd()}</text>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}
