@@ -14,9 +14,9 @@ use serde_json::{Map, Value};
 mod rules;
 
 pub use rules::{
-    decimal, memory_hint, memory_options, parse_cpu, parse_memory, Architecture, SecretKind, SecretSource, SubjectFormat,
-    TaskSize, APP_NAME_MAX, DESIRED_COUNT_MAX, FARGATE_CPUS, LOG_RETENTION_DAYS,
-    MAX_SECURITY_GROUPS, MAX_SUBNETS,
+    decimal, memory_hint, memory_options, parse_cpu, parse_memory, Architecture, SecretKind,
+    SecretSource, SubjectFormat, TaskSize, APP_NAME_MAX, DESIRED_COUNT_MAX, FARGATE_CPUS,
+    LOG_RETENTION_DAYS, MAX_SECURITY_GROUPS, MAX_SUBNETS,
 };
 
 /// Every field of `keyless.json` (version 1), in the order the form asks for them.

@@ -276,9 +276,11 @@ pub fn parse_memory(text: &str) -> Result<u32, String> {
             // Less than 512 MiB does not exist on Fargate: a small number means GB.
             _ => scaled(number, 1024),
         },
-        _ => return Err(format!(
+        _ => {
+            return Err(format!(
             "\"{shown}\" is not a memory size; write MiB (e.g. 2048 or 2048 MiB) or GB (e.g. 2 GB)"
-        )),
+        ))
+        }
     };
     match mib.and_then(|m| u32::try_from(m).ok()) {
         Some(mib) if FARGATE_CPUS.iter().any(|&c| memory_options(c).contains(&mib)) => Ok(mib),
@@ -376,11 +378,13 @@ pub fn parse_owner(text: &str, from_repo: Option<&str>) -> Result<String, String
             return Err("enter the GitHub user or organisation that owns the repository".into())
         }
         ("", Some(o)) => o,
-        (t, Some(o)) if !t.eq_ignore_ascii_case(o) => return Err(format!(
+        (t, Some(o)) if !t.eq_ignore_ascii_case(o) => {
+            return Err(format!(
             "the repository field names owner \"{}\" but this field says \"{}\"; make them agree",
             printable(o),
             printable(t)
-        )),
+        ))
+        }
         (t, _) => t,
     };
     let mut problems = Vec::new();
