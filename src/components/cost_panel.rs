@@ -3,8 +3,8 @@
 //! cheapest regions), from the embedded price table whose sources and date it shows.
 
 use keyless_core::cost::{
-    cheapest_regions, compare_architectures, compare_spot, default_spot_discount_percent,
-    estimate, prices, CostEstimate, CostInputs, Exact, CHEAPEST_REGION_COUNT,
+    cheapest_regions, compare_architectures, compare_spot, default_spot_discount_percent, estimate,
+    prices, CostEstimate, CostInputs, Exact, CHEAPEST_REGION_COUNT,
 };
 use leptos::prelude::*;
 
@@ -38,9 +38,7 @@ fn inputs_of(
     assumptions: &Assumptions,
 ) -> Result<CostInputs, String> {
     let mut inputs = CostInputs::from(config);
-    let gb = |text: &str, what: &str| {
-        Exact::parse(text.trim()).map_err(|e| format!("{what}: {e}"))
-    };
+    let gb = |text: &str, what: &str| Exact::parse(text.trim()).map_err(|e| format!("{what}: {e}"));
     inputs.usage.log_ingest_gb_month = gb(&assumptions.log_gb, "Logs per month")?;
     inputs.usage.log_storage_gb = keyless_core::cost::Usage::log_storage_for_retention(
         inputs.usage.log_ingest_gb_month,
@@ -140,8 +138,15 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
     let total = bill.total_monthly;
     let chart = chart(&bill);
     let architectures = compare_architectures(&inputs).ok();
-    let spot_base = CostInputs { spot_discount_percent: Exact::int(0), ..inputs.clone() };
-    let spot_percent = if inputs.is_spot() { inputs.spot_discount_percent } else { default_spot_discount_percent() };
+    let spot_base = CostInputs {
+        spot_discount_percent: Exact::int(0),
+        ..inputs.clone()
+    };
+    let spot_percent = if inputs.is_spot() {
+        inputs.spot_discount_percent
+    } else {
+        default_spot_discount_percent()
+    };
     let spot = compare_spot(&spot_base, spot_percent).ok();
     let regions = cheapest_regions(&inputs, CHEAPEST_REGION_COUNT).unwrap_or_default();
     let current_region = inputs.region.clone();
