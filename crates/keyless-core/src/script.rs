@@ -498,10 +498,12 @@ fi
     }
     s.blank();
     s.code(r#"step "7. Network""#);
-    if config.subnets.is_empty() {
-        s.code(VPC_DEFAULT);
-    } else {
-        s.code(VPC_FROM_SUBNETS);
+    match (config.subnets.is_empty(), config.security_groups.is_empty()) {
+        (true, _) => s.code(VPC_DEFAULT),
+        // The security group Keyless creates must be in the subnets' VPC.
+        (false, true) => s.code(VPC_FROM_SUBNETS),
+        // Nothing to create: create-service itself checks the given ids.
+        (false, false) => s.code(r#"echo "subnets: ${SUBNETS[*]}""#),
     }
     if config.security_groups.is_empty() {
         s.code(FIND_SECURITY_GROUP);
