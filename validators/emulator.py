@@ -322,7 +322,12 @@ def snapshot(acct: Account) -> dict:
                 "platform_version": s.get("platformVersion"),
                 "deployments": len(s.get("deployments", [])),
             }
-        clusters[c["clusterName"]] = {"status": c["status"], "services": services}
+        clusters[c["clusterName"]] = {
+            "status": c["status"],
+            "capacity_providers": sorted(c.get("capacityProviders") or []),
+            "default_strategy": c.get("defaultCapacityProviderStrategy") or [],
+            "services": services,
+        }
     snap["clusters"] = clusters
 
     families = {}

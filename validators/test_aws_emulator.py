@@ -344,6 +344,9 @@ def test_service(scenario):
     if config.get("use_spot"):
         providers = [s["capacityProvider"] for s in request.get("capacityProviderStrategy") or []]
         assert "FARGATE_SPOT" in providers and "launchType" not in request, request
+        # A capacity provider strategy only works with providers the cluster has.
+        cluster = state["clusters"][names["cluster"]]
+        assert set(providers) <= set(cluster["capacity_providers"]), cluster
     else:
         assert request.get("launchType") == "FARGATE" or [
             s["capacityProvider"] for s in request.get("capacityProviderStrategy") or []
