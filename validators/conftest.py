@@ -28,12 +28,14 @@ def pytest_configure(config):
 def pytest_report_header(config):
     from emulator import select_fixtures, uncovered_features
 
-    chosen = select_fixtures(FIXTURES)
+    full, setup_only = select_fixtures(FIXTURES)
     lines = [
         f"keyless fixtures ({len(FIXTURES)}): " + ", ".join(p.stem for p in FIXTURES),
-        "run through the AWS emulator: " + ", ".join(p.stem for p in chosen),
+        "AWS emulator, setup+teardown twice: " + ", ".join(p.stem for p in full),
     ]
-    missed = uncovered_features(FIXTURES, chosen)
+    if setup_only:
+        lines.append("AWS emulator, setup only: " + ", ".join(p.stem for p in setup_only))
+    missed = uncovered_features(FIXTURES, full + setup_only)
     if missed:
         lines.append("options no emulator run exercises: " + ", ".join(missed))
     return lines

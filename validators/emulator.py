@@ -424,32 +424,48 @@ def _weight(features: set[str]) -> float:
     return sum(WEIGHTS.get(f, 1) for f in features)
 
 
-def select_fixtures(paths: list[Path]) -> list[Path]:
+def select_fixtures(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(configs to run through every phase, configs to run through setup.sh only).
+
+    By default: the plainest config, then greedily the configs adding the most
+    (weighted) uncovered options, up to KEYLESS_EMULATOR_MAX (3) full runs; then,
+    while some option is still uncovered, up to KEYLESS_EMULATOR_SETUP_ONLY_MAX (2)
+    more configs through the first setup.sh only (a third of the cost).
+    KEYLESS_EMULATOR_FIXTURES=all runs every config fully; a comma-separated list
+    of names runs those fully."""
     wanted = os.environ.get("KEYLESS_EMULATOR_FIXTURES", "")
     if wanted == "all":
-        return paths
+        return paths, []
     if wanted:
         names = {n.strip() for n in wanted.split(",")}
         chosen = [p for p in paths if p.stem in names]
         if len(chosen) != len(names):
             raise ValueError(f"KEYLESS_EMULATOR_FIXTURES names unknown fixtures: {sorted(names - {p.stem for p in chosen})}")
-        return chosen
-    limit = int(os.environ.get("KEYLESS_EMULATOR_MAX", "3"))
+        return chosen, []
+    if not paths:
+        return [], []
     features = {p: _features(p) for p in paths}
-    # Start with the plainest config (defaults path), then cover the rest greedily.
-    chosen = [min(paths, key=lambda p: (len(features[p]), p.name))]
-    covered = set(features[chosen[0]])
-    while len(chosen) < limit:
-        best = max(
-            (p for p in paths if p not in chosen),
-            key=lambda p: (_weight(features[p] - covered), -len(features[p]), p.name),
-            default=None,
-        )
-        if best is None or not features[best] - covered:
-            break
-        chosen.append(best)
-        covered |= features[best]
-    return chosen
+
+    def grow(chosen, covered, limit):
+        picked = []
+        while len(picked) < limit:
+            best = max(
+                (p for p in paths if p not in chosen and p not in picked),
+                key=lambda p: (_weight(features[p] - covered), -len(features[p]), p.name),
+                default=None,
+            )
+            if best is None or not features[best] - covered:
+                break
+            picked.append(best)
+            covered |= features[best]
+        return picked
+
+    # Start with the plainest config (the defaults path), then cover the rest.
+    full = [min(paths, key=lambda p: (len(features[p]), p.name))]
+    covered = set(features[full[0]])
+    full += grow(full, covered, int(os.environ.get("KEYLESS_EMULATOR_MAX", "3")) - 1)
+    setup_only = grow(full, covered, int(os.environ.get("KEYLESS_EMULATOR_SETUP_ONLY_MAX", "2")))
+    return full, setup_only
 
 
 def uncovered_features(all_paths: list[Path], chosen: list[Path]) -> list[str]:
@@ -520,7 +536,14 @@ def prepare_account(server: MotoServer, fixture: Path, workdir: Path) -> tuple[P
     return copy, replaced
 
 
-def run_scenario(server: MotoServer, bundle, workdir: Path, *, delete_oidc_provider: bool = False) -> dict:
+def run_scenario(
+    server: MotoServer,
+    bundle,
+    workdir: Path,
+    *,
+    delete_oidc_provider: bool = False,
+    setup_only: bool = False,
+) -> dict:
     """setup.sh twice, then teardown.sh (see PHASES), in the emulator account
     prepare_account() made, recording
     each run's output and API calls and the account's state after it.
@@ -546,6 +569,8 @@ def run_scenario(server: MotoServer, bundle, workdir: Path, *, delete_oidc_provi
     for phase, script, args, from_root, must_succeed in PHASES:
         if phase == "teardown-oidc" and not delete_oidc_provider:
             continue
+        if setup_only and phase != "setup":
+            break
         cwd = bundle.root if from_root else elsewhere
         started = time.monotonic()
         try:

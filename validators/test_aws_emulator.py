@@ -9,16 +9,17 @@ does not model and how that is covered instead.
 
 The scenarios run up front in a session fixture, two at a time (two moto
 servers, one per core), and the servers are stopped in its `finally` before
-any assertion runs. Which configs run: KEYLESS_EMULATOR_FIXTURES=all, or a
-comma-separated list of fixture names; by default the fewest configs that
-together exercise every distinct option of the fixtures (at most
-KEYLESS_EMULATOR_MAX, default 3), to keep the suite under two minutes.
+any assertion runs. Which configs run: see emulator.select_fixtures (by default
+three configs through every phase and, while some option is still unexercised,
+up to two more through setup.sh only, to keep the suite under two minutes);
+KEYLESS_EMULATOR_FIXTURES=all runs every config through every phase.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -43,7 +44,8 @@ from support import (
 
 pytestmark = pytest.mark.emulator
 
-EMULATOR_FIXTURES = select_fixtures(FIXTURES)
+FULL, SETUP_ONLY = select_fixtures(FIXTURES)
+EMULATOR_FIXTURES = FULL + SETUP_ONLY
 
 
 # ------------------------------------------------------------ the runs
@@ -55,31 +57,39 @@ def emulator_runs(keyless_bin, tmp_path_factory):
     fixtures = list(EMULATOR_FIXTURES)
     workers = min(2, len(fixtures))
     servers: list[MotoServer] = []
+    idle: queue.Queue = queue.Queue()
     results: dict[str, tuple] = {}
 
-    def work(server: MotoServer, mine: list[Path]) -> None:
-        for fixture in mine:
-            workdir = root / f"work-{fixture.stem}"
-            workdir.mkdir()
-            bundle = None
-            try:
-                config, _ = prepare_account(server, fixture, workdir)
-                bundle = generate(keyless_bin, config, root / f"bundle-{fixture.stem}")
-                bundle.name = fixture.stem
-                results[fixture.stem] = (bundle, run_scenario(
-                    server, bundle, workdir, delete_oidc_provider=fixture == fixtures[0]
-                ))
-            except BaseException:  # noqa: BLE001 - reported by every test of this config
-                results[fixture.stem] = (bundle, {"error": traceback.format_exc()})
+    def work(fixture: Path) -> None:
+        server = idle.get()
+        workdir = root / f"work-{fixture.stem}"
+        workdir.mkdir()
+        bundle = None
+        try:
+            config, _ = prepare_account(server, fixture, workdir)
+            bundle = generate(keyless_bin, config, root / f"bundle-{fixture.stem}")
+            bundle.name = fixture.stem
+            results[fixture.stem] = (bundle, run_scenario(
+                server,
+                bundle,
+                workdir,
+                delete_oidc_provider=fixture == fixtures[0],
+                setup_only=fixture in SETUP_ONLY,
+            ))
+        except BaseException:  # noqa: BLE001 - reported by every test of this config
+            results[fixture.stem] = (bundle, {"error": traceback.format_exc()})
+        finally:
+            idle.put(server)
 
     try:
         for i in range(workers):
             server = MotoServer(root / f"moto-{i}.log")
             servers.append(server)
             server.start()
+            idle.put(server)
+        # Full runs first (the longest), each on whichever server is free.
         with ThreadPoolExecutor(workers) as pool:
-            futures = [pool.submit(work, servers[i], fixtures[i::workers]) for i in range(workers)]
-            for f in futures:
+            for f in [pool.submit(work, fixture) for fixture in fixtures]:
                 f.result()
     finally:
         for server in servers:
@@ -96,10 +106,17 @@ def _scenario(name: str, emulator_runs):
 
 @pytest.fixture(params=[p.stem for p in EMULATOR_FIXTURES])
 def scenario(request, emulator_runs):
+    """Every config run through the emulator (at least setup.sh)."""
     return _scenario(request.param, emulator_runs)
 
 
-@pytest.fixture(params=[p.stem for p in EMULATOR_FIXTURES[:1]])
+@pytest.fixture(params=[p.stem for p in FULL])
+def full_scenario(request, emulator_runs):
+    """The configs run through setup, setup again, teardown, teardown again."""
+    return _scenario(request.param, emulator_runs)
+
+
+@pytest.fixture(params=[p.stem for p in FULL[:1]])
 def first_scenario(request, emulator_runs):
     """The one config whose teardown also runs with --delete-oidc-provider."""
     return _scenario(request.param, emulator_runs)
@@ -357,8 +374,8 @@ def test_service(scenario):
 # ------------------------------------------------------------ idempotency
 
 
-def test_setup_again_succeeds_and_changes_nothing(scenario):
-    bundle, result = scenario
+def test_setup_again_succeeds_and_changes_nothing(full_scenario):
+    bundle, result = full_scenario
     first = _run(result, "setup")["state"]
     again = _run(result, "setup-again")
     assert again["state"] == first
@@ -374,8 +391,8 @@ def test_setup_again_succeeds_and_changes_nothing(scenario):
 # ------------------------------------------------------------ teardown.sh
 
 
-def test_teardown_removes_everything_setup_created(scenario):
-    bundle, result = scenario
+def test_teardown_removes_everything_setup_created(full_scenario):
+    bundle, result = full_scenario
     after = _run(result, "teardown")["state"]["inventory"]
     expected = dict(result["baseline"])
     # The account-wide OIDC provider stays (other roles may trust it).
@@ -383,8 +400,8 @@ def test_teardown_removes_everything_setup_created(scenario):
     assert after == expected
 
 
-def test_teardown_without_confirmation_refuses_and_deletes_nothing(scenario):
-    bundle, result = scenario
+def test_teardown_without_confirmation_refuses_and_deletes_nothing(full_scenario):
+    bundle, result = full_scenario
     before = _run(result, "setup-again")["state"]
     refused = result["runs"].get("teardown-unconfirmed")
     assert refused is not None
@@ -393,8 +410,8 @@ def test_teardown_without_confirmation_refuses_and_deletes_nothing(scenario):
     assert [c["operation"] for c in refused["calls"] if is_mutating(c["operation"])] == []
 
 
-def test_teardown_again_succeeds_and_changes_nothing(scenario):
-    bundle, result = scenario
+def test_teardown_again_succeeds_and_changes_nothing(full_scenario):
+    bundle, result = full_scenario
     first = _run(result, "teardown")["state"]
     again = _run(result, "teardown-again")
     assert again["state"] == first
