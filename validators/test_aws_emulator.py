@@ -223,8 +223,10 @@ def test_deploy_role_trust_and_permissions_equal_the_files(scenario):
     names = _names(bundle)
     role = state["roles"].get(names["deploy_role"])
     assert role is not None, f"deploy role {names['deploy_role']} (the workflow's role-to-assume) not created"
-    assert role["trust"] == bundle.json(TRUST_POLICY)
-    assert list(role["inline"].values()) == [bundle.json(PERMISSIONS_POLICY)]
+    assert role["trust"] == bundle.json(TRUST_POLICY), "the role's trust policy is not infra/trust-policy.json"
+    assert list(role["inline"].values()) == [bundle.json(PERMISSIONS_POLICY)], (
+        "the role's inline policies are not exactly infra/permissions-policy.json"
+    )
     assert role["attached"] == [], "the deploy role needs no managed policy"
 
 
@@ -262,8 +264,8 @@ def test_ecr_repository(scenario):
     names = _names(bundle)
     repo = state["ecr"].get(names["repository"])
     assert repo is not None, f"ECR repository {names['repository']} (from {PERMISSIONS_POLICY}) not created"
-    assert repo["mutability"] == "IMMUTABLE"
-    assert repo["scan_on_push"] is True
+    assert repo["mutability"] == "IMMUTABLE", f"image tags are {repo['mutability']}, not IMMUTABLE"
+    assert repo["scan_on_push"] is True, "scan on push is off"
     rules = (repo["lifecycle"] or {}).get("rules", [])
     assert any(
         r["selection"]["tagStatus"] == "untagged" and r["action"]["type"] == "expire" for r in rules
@@ -281,7 +283,7 @@ def test_log_group_with_retention(scenario):
     assert group is not None, f"log group {names['log_group']} (the task definition's awslogs-group) not created"
     wanted = bundle.config.get("log_retention_days")
     if wanted is not None:
-        assert group["retention"] == wanted
+        assert group["retention"] == wanted, f"retention {group['retention']} days, keyless.json says {wanted}"
     else:
         assert group["retention"] is not None, "logs kept forever: set a retention"
 
@@ -295,14 +297,14 @@ def test_cluster_and_task_definition(scenario):
     assert state["task_definition_revisions"].get(names["family"]) == {1: "ACTIVE"}
     registered = state["task_definitions"][names["family"]]
     config = bundle.config
-    assert registered["cpu"] == str(config["cpu"])
-    assert registered["memory"] == str(config["memory"])
+    assert registered["cpu"] == str(config["cpu"]), "registered cpu differs from keyless.json"
+    assert registered["memory"] == str(config["memory"]), "registered memory differs from keyless.json"
     arch = config.get("architecture") or "X86_64"
-    assert registered.get("runtimePlatform", {}).get("cpuArchitecture", "X86_64") == arch
+    assert registered.get("runtimePlatform", {}).get("cpuArchitecture", "X86_64") == arch, "registered architecture differs"
     # What was registered is the file itself (every key of the file, same value).
     td = bundle.json(TASK_DEFINITION)
     differing = {k: (v, registered.get(k)) for k, v in td.items() if k not in ("containerDefinitions",) and registered.get(k) != v}
-    assert differing == {}
+    assert differing == {}, "the registered task definition differs from .aws/task-definition.json"
     assert [c["name"] for c in registered["containerDefinitions"]] == [c["name"] for c in td["containerDefinitions"]]
 
 
@@ -319,7 +321,7 @@ def test_service(scenario):
     config = bundle.config
     service = state["clusters"][names["cluster"]]["services"].get(names["service"])
     assert service is not None, f"service {names['service']} not created in cluster {names['cluster']}"
-    assert service["status"] == "ACTIVE"
+    assert service["status"] == "ACTIVE", f"service is {service['status']}"
     if service["desired"] == 0:
         # Created with 0 tasks (no image exists before the first push); then the
         # workflow's deploy step must set the configured count.
@@ -328,7 +330,7 @@ def test_service(scenario):
             "the service starts with 0 tasks but the deploy step does not set desired-count"
         )
     else:
-        assert service["desired"] == config["desired_count"]
+        assert service["desired"] == config["desired_count"], "service desired count differs from keyless.json"
     family, revision = service["task_definition"].rsplit("/", 1)[1].split(":")
     assert (family, revision) == (names["family"], "1")
 
@@ -378,7 +380,7 @@ def test_setup_again_succeeds_and_changes_nothing(full_scenario):
     bundle, result = full_scenario
     first = _run(result, "setup")["state"]
     again = _run(result, "setup-again")
-    assert again["state"] == first
+    assert again["state"] == first, "the second setup.sh changed the account"
     creations = [
         c["operation"] for c in again["calls"]
         if c["operation"].startswith(("Create", "Register", "Run", "Start")) and not c["error"]
@@ -397,7 +399,7 @@ def test_teardown_removes_everything_setup_created(full_scenario):
     expected = dict(result["baseline"])
     # The account-wide OIDC provider stays (other roles may trust it).
     expected["oidc_providers"] = [f"arn:aws:iam::{result['account']}:oidc-provider/{OIDC_HOST}"]
-    assert after == expected
+    assert after == expected, "teardown.sh left resources behind (or removed the OIDC provider)"
 
 
 def test_teardown_without_confirmation_refuses_and_deletes_nothing(full_scenario):
@@ -414,10 +416,10 @@ def test_teardown_again_succeeds_and_changes_nothing(full_scenario):
     bundle, result = full_scenario
     first = _run(result, "teardown")["state"]
     again = _run(result, "teardown-again")
-    assert again["state"] == first
+    assert again["state"] == first, "the second teardown.sh changed the account"
 
 
 def test_teardown_deletes_the_oidc_provider_only_when_asked(first_scenario):
     bundle, result = first_scenario
     after = _run(result, "teardown-oidc")["state"]["inventory"]
-    assert after == result["baseline"]
+    assert after == result["baseline"], "teardown.sh --delete-oidc-provider left resources behind"
