@@ -308,7 +308,12 @@ pub fn setup_script(config: &ValidConfig) -> String {
             config.desired_count
         ),
         "No manual step in between. After that, the task definition and the desired count".into(),
-        "belong to the workflow: running this script again leaves both alone.".into(),
+        "belong to the workflow: running this script again leaves both alone. It also leaves"
+            .into(),
+        "an existing service's network and capacity settings alone: to change subnets,".into(),
+        "security groups, the public IP or Spot later, run infra/teardown.sh first, or update"
+            .into(),
+        "the service yourself (aws ecs update-service --network-configuration ...).".into(),
     ]);
     let mut s = Script::new(&header);
     s.blank();
