@@ -42,9 +42,10 @@ pub enum Field {
     Region,
     /// `app_name`: one name for the ECR repository, cluster, service and roles.
     AppName,
-    /// `cpu`: Fargate CPU units.
+    /// `cpu`: Fargate CPU units (`256` … `16384`), or vCPUs (`0.25 vCPU`, `1 vCPU`, `2`).
     Cpu,
-    /// `memory`: Fargate memory in MiB.
+    /// `memory`: Fargate memory in MiB (`512`, `512 MiB`), or GB (`0.5 GB`, `2 GB`, `4`);
+    /// the CPU decides which sizes are possible.
     Memory,
     /// `container_port`: the port the container listens on.
     ContainerPort,
@@ -60,7 +61,9 @@ pub enum Field {
     EphemeralStorageGib,
     /// `environment_variables`: plain environment variables of the container.
     EnvironmentVariables,
-    /// `secrets`: environment variables read from SSM or Secrets Manager.
+    /// `secrets`: environment variables read from SSM or Secrets Manager: an SSM
+    /// parameter name (`/app/db-password`, in the deploy account and region), an SSM
+    /// parameter ARN, or a complete Secrets Manager secret ARN.
     Secrets,
     /// `use_spot`: run on Fargate Spot.
     UseSpot,
