@@ -11,11 +11,17 @@ export CARGO_TERM_COLOR := never
 
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: help setup serve test lint test-native test-browser test-e2e test-validators site cli
+BASELINE := bench/baseline
+SUBPATH_DIST := $(CURDIR)/target/dist-subpath
+PAGES_WORKFLOW := .github/workflows/pages.yml
+
+.PHONY: help setup serve test lint test-native test-browser test-e2e test-validators site cli \
+	test-e2e-subpath test-pages-workflow baseline sizes test-budget bench
 
 help:
 	@echo "make serve   install what is missing, serve the app on http://127.0.0.1:8080"
 	@echo "make test    install what is missing, run every test"
+	@echo "make bench   sizes, load and keystroke times, native generate time, Lighthouse (one table)"
 
 setup:
 	@scripts/setup
@@ -25,7 +31,7 @@ serve: setup
 	trunk serve
 
 ## test: every test, as CI runs it
-test: setup lint test-native test-browser test-e2e test-validators
+test: setup lint test-native test-browser test-e2e test-e2e-subpath test-pages-workflow test-validators
 	@echo "make test: all suites passed"
 
 ## lint: formatting and clippy, for the native and the wasm32 target
@@ -57,3 +63,43 @@ test-e2e: site cli
 ## test-validators: every artifact through actionlint, zizmor, the AWS model, parliament and moto
 test-validators:
 	validators/run
+
+## test-e2e-subpath: the end-to-end tests against a build for the sub-path /keyless/
+## (as GitHub Pages serves a project site), served under that sub-path
+test-e2e-subpath: cli
+	trunk build --release --public-url /keyless/ --dist $(SUBPATH_DIST)
+	KEYLESS_DIST=$(SUBPATH_DIST) KEYLESS_PUBLIC_URL=/keyless/ \
+		node --test --test-reporter=spec tests/e2e/wizard.test.mjs tests/e2e/offline.test.mjs
+
+## test-pages-workflow: the site's own GitHub Pages workflow through actionlint and zizmor,
+## every action pinned to a full commit SHA with its version in a comment
+test-pages-workflow:
+	.venv/bin/actionlint -no-color -oneline -shellcheck .venv/bin/shellcheck -pyflakes= $(PAGES_WORKFLOW)
+	.venv/bin/zizmor --offline --no-config --no-progress --color=never --persona=pedantic $(PAGES_WORKFLOW)
+	@unpinned=$$(grep -nE '^[[:space:]]*(-[[:space:]]+)?uses:' $(PAGES_WORKFLOW) \
+		| grep -vE 'uses: [A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40} # v[0-9]+\.[0-9]+\.[0-9]+$$' || true); \
+	if [ -n "$$unpinned" ]; then echo "$(PAGES_WORKFLOW): not pinned to a full SHA with a version comment:"; echo "$$unpinned"; exit 1; fi
+
+## baseline: the bare Leptos "hello" app the benchmark compares with, in bench/baseline/dist/
+baseline: target/.bench-baseline-fetch
+	cd $(BASELINE) && trunk build --release
+
+# Trunk runs cargo offline: the baseline's crates must be in the local cache first.
+target/.bench-baseline-fetch: $(BASELINE)/Cargo.lock
+	cargo fetch --locked --manifest-path $(BASELINE)/Cargo.toml
+	@mkdir -p target && touch $@
+
+## sizes: builds the app and the baseline, measures what each page loads (raw, gzip, brotli)
+## into target/bench/sizes.json
+sizes: setup site baseline
+	node bench/sizes.mjs
+
+## test-budget: total gzip of the app <= 100 KB and <= 4x the baseline (reads target/bench/sizes.json)
+test-budget: sizes
+	node --test --test-reporter=spec bench/budget.test.mjs
+
+## bench: sizes, navigation-to-interactive and keystroke-to-preview times in Chromium,
+## native generate time (criterion), Lighthouse; one table, target/bench/results.json
+bench: setup site baseline
+	cargo bench --locked -p keyless-core --bench generate -- --warm-up-time 1 --measurement-time 3
+	node bench/run.mjs

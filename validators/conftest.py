@@ -15,6 +15,7 @@ import pytest
 from support import REPO, Bundle, fixture_paths, run
 
 FIXTURES = fixture_paths()
+EMULATOR_TIMES = pytest.StashKey[dict]()
 
 
 def pytest_configure(config):
@@ -67,3 +68,14 @@ def bundle(request, keyless_bin, tmp_path_factory) -> Bundle:
     fixture: Path = request.param
     out = tmp_path_factory.mktemp(f"bundle-{fixture.stem}")
     return generate(keyless_bin, fixture, out)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    times = config.stash.get(EMULATOR_TIMES, None)
+    if not times:
+        return
+    terminalreporter.section("AWS emulator runs (seconds, AWS CLI calls)")
+    for name, phases in sorted(times.items()):
+        terminalreporter.line(
+            f"{name}: " + ", ".join(f"{phase} {secs}s/{calls}" for phase, secs, calls in phases)
+        )

@@ -1,0 +1,104 @@
+// `make bench` after the builds: sizes, browser timings, criterion's result and
+// Lighthouse, as one table on the terminal and target/bench/results.json (the
+// previous run is kept as results.previous.json and shown beside this one).
+// Times are reported, never asserted. BENCH_LOADS (default 15) and BENCH_ROUNDS
+// (default 19 rounds over the 12 edited fields = 228 edits) scale the browser runs.
+import { readFile, writeFile, rename, mkdir, stat } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { measureBoth, sizesTable, printTable, kb, ROOT, OUT, SIZES_FILE, APP_DIST, BASELINE_DIST } from './sizes.mjs';
+import { serveSite } from './serve.mjs';
+import { loadTimes, keystrokeLatency, appFragment } from './browser.mjs';
+import { lighthouse } from './lighthouse.mjs';
+
+const LOADS = Number(process.env.BENCH_LOADS ?? 15);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 19);
+const RESULTS = path.join(OUT, 'results.json');
+const PREVIOUS = path.join(OUT, 'results.previous.json');
+const CRITERION = path.join(ROOT, 'target', 'criterion');
+const NATIVE = ['generate/defaults', 'generate/secrets-env', 'validate+generate/defaults', 'validate+generate/secrets-env'];
+
+const started = Date.now();
+const step = (what) => console.error(`bench: ${what} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+await mkdir(OUT, { recursive: true });
+
+const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+const results = {
+  measured_at: new Date().toISOString(),
+  commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? '+dirty' : ''),
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+};
+
+step('sizes');
+results.sizes = await measureBoth();
+await writeFile(SIZES_FILE, JSON.stringify(results.sizes, null, 2) + '\n');
+
+step('native generate (criterion results of this run)');
+results.native = {};
+for (const id of NATIVE) {
+  const file = path.join(CRITERION, id, 'new', 'estimates.json');
+  const estimates = JSON.parse(await readFile(file, 'utf8'));
+  results.native[id] = {
+    median_us: estimates.median.point_estimate / 1000,
+    ci95_us: [estimates.median.confidence_interval.lower_bound / 1000, estimates.median.confidence_interval.upper_bound / 1000],
+    measured_at: (await stat(file)).mtime.toISOString(),
+  };
+}
+
+const app = await serveSite(APP_DIST);
+const baseline = await serveSite(BASELINE_DIST);
+try {
+  step(`load to interactive, ${LOADS} cold loads each`);
+  const loads = await loadTimes({ app: app.url + appFragment, baseline: baseline.url }, LOADS);
+  results.load = { ...loads, ratio: loads.app.median_ms / loads.baseline.median_ms, app_url: `/${appFragment}` };
+
+  step(`keystroke to preview, ${ROUNDS} rounds`);
+  results.keystroke = await keystrokeLatency(app.url + appFragment, ROUNDS);
+
+  step('lighthouse, mobile (the default) and desktop presets');
+  results.lighthouse = await lighthouse(app.url + appFragment);
+  results.lighthouse_desktop = await lighthouse(app.url + appFragment, { preset: 'desktop' });
+} finally {
+  await app.close();
+  await baseline.close();
+}
+results.duration_s = (Date.now() - started) / 1000;
+
+let previous = null;
+try {
+  previous = JSON.parse(await readFile(RESULTS, 'utf8'));
+  await rename(RESULTS, PREVIOUS);
+} catch {}
+await writeFile(RESULTS, JSON.stringify(results, null, 2) + '\n');
+
+// One table: this run, the baseline, the ratio, and the previous run's app figure.
+const ms = (x) => (x === undefined || x === null ? '' : x.toFixed(1));
+const us = (x) => (x === undefined || x === null ? '' : x.toFixed(1));
+const rows = [['Keyless benchmark', 'app', 'baseline', 'app/baseline', 'previous app']];
+const sizeRows = sizesTable(results.sizes).slice(1);
+rows.push(['transfer size, KB (1000 B), everything index.html loads']);
+for (const [i, k] of ['raw', 'gzip', 'brotli'].entries()) rows.push([...sizeRows[i], previous ? kb(previous.sizes.app.total[k]) : '']);
+rows.push([`navigation to interactive, ms, median of ${LOADS} cold loads`]);
+rows.push(['  first field focusable + first artifact', ms(results.load.app.median_ms), ms(results.load.baseline.median_ms), `${results.load.ratio.toFixed(2)}x`, ms(previous?.load?.app?.median_ms)]);
+rows.push([`keystroke to preview, ms, ${results.keystroke.edits} edits over ${Object.keys(results.keystroke.per_field_median_ms).length} fields`]);
+rows.push(['  median', ms(results.keystroke.median_ms), '', '', ms(previous?.keystroke?.median_ms)]);
+rows.push(['  95th percentile', ms(results.keystroke.p95_ms), '', '', ms(previous?.keystroke?.p95_ms)]);
+rows.push(['  edits within one frame (16.7 ms)', `${(results.keystroke.within_one_frame * 100).toFixed(0)}%`, '', '', previous?.keystroke ? `${(previous.keystroke.within_one_frame * 100).toFixed(0)}%` : '']);
+rows.push(['native generate, µs, criterion median']);
+for (const id of NATIVE) rows.push([`  ${id}`, us(results.native[id].median_us), '', '', us(previous?.native?.[id]?.median_us)]);
+for (const [key, title] of [['lighthouse', 'mobile'], ['lighthouse_desktop', 'desktop']]) {
+  rows.push([`Lighthouse 12.2.3, ${title} preset (simulated throttling)`]);
+  for (const [category, score] of Object.entries(results[key].scores)) {
+    rows.push([`  ${category}`, String(score), '', '', String(previous?.[key]?.scores?.[category] ?? '')]);
+  }
+}
+console.log('');
+printTable(rows);
+console.log(`\n${results.commit}, ${results.measured_at}, ${results.machine.cpus} CPUs, ${results.duration_s.toFixed(0)} s (after the builds)`);
+for (const [key, title] of [['lighthouse', 'mobile'], ['lighthouse_desktop', 'desktop']]) {
+  if (!results[key].findings.length) continue;
+  console.log(`Lighthouse (${title}) audits below full score (weight in the category's score):`);
+  for (const f of results[key].findings) console.log(`  ${f.category}: ${f.id} = ${f.score} [weight ${f.weight}] ${f.title} ${f.value}`);
+}
+console.log(`wrote ${path.relative(ROOT, RESULTS)}${previous ? `, previous run in ${path.relative(ROOT, PREVIOUS)}` : ''}, ${results.lighthouse.report}, ${results.lighthouse_desktop.report} (and .html)`);
