@@ -224,6 +224,26 @@ def test_oidc_provider(scenario):
     assert sent[0]["params"]["Url"] == f"https://{OIDC_HOST}"
 
 
+def test_the_oidc_provider_exists_before_the_role_that_trusts_it(scenario):
+    """Real IAM refuses a trust policy whose Federated principal does not exist
+    ("Invalid principal in policy"); moto accepts it, so check the order of the
+    calls setup.sh made."""
+    bundle, result = scenario
+    calls = _run(result, "setup")["calls"]
+    deploy_role = _names(bundle)["deploy_role"]
+    provider_ready = None
+    for i, c in enumerate(calls):
+        if c["error"] is None and c["operation"] in ("CreateOpenIDConnectProvider", "GetOpenIDConnectProvider"):
+            provider_ready = i if provider_ready is None else provider_ready
+        if c["operation"] == "CreateRole" and c["params"].get("RoleName") == deploy_role:
+            assert provider_ready is not None and provider_ready < i, (
+                "setup.sh creates the deploy role before the OIDC provider exists"
+            )
+            break
+    else:
+        pytest.fail(f"setup.sh never created the deploy role {deploy_role}")
+
+
 def test_deploy_role_trust_and_permissions_equal_the_files(scenario):
     bundle, result = scenario
     state = _run(result, "setup")["state"]
