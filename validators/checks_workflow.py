@@ -4,7 +4,7 @@
   job/step references, runner labels, known-action inputs, deprecated Node runtimes.
 * zizmor --offline: security audits (template injection, credential persistence,
   unpinned actions, excessive permissions, dangerous triggers, cache poisoning...).
-* our own pin check against ../shared/data/actions: each `uses:` is pinned to the
+* our own pin check against the vendored action metadata (crates/keyless-core/tests/data/actions): each `uses:` is pinned to the
   exact commit of the version domain.md §4 names, the version comment matches it,
   every `with:` key is an input of that action.yml and every required input is
   given. actionlint cannot do this for commit-pinned actions (its input table is

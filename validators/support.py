@@ -22,8 +22,9 @@ VALIDATORS = Path(__file__).resolve().parent
 REPO = VALIDATORS.parent
 VENV_BIN = REPO / ".venv" / "bin"
 FIXTURE_DIR = REPO / "crates" / "keyless-core" / "tests" / "fixtures"
-# The pinned actions' action.yml files (domain.md §4), beside the repository.
-ACTIONS_DATA = REPO.parent / "shared" / "data" / "actions"
+# The pinned actions' action.yml files (domain.md §4), vendored in the repository
+# (a core test keeps the copy equal to shared/data/actions), so a clone alone suffices.
+ACTIONS_DATA = REPO / "crates" / "keyless-core" / "tests" / "data" / "actions"
 
 TRUST_POLICY = "infra/trust-policy.json"
 PERMISSIONS_POLICY = "infra/permissions-policy.json"

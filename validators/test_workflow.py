@@ -27,5 +27,5 @@ def test_zizmor_ignores_carry_a_reason(workflow):
 
 def test_actions_pinned_to_the_documented_commits_with_valid_inputs(workflow):
     if not (ACTIONS_DATA / "index.json").is_file():
-        pytest.fail(f"{ACTIONS_DATA}/index.json is missing (shared/ beside the repository)")
+        pytest.fail(f"{ACTIONS_DATA}/index.json is missing")
     assert checks_workflow.pinned_actions(workflow.read_text()) == []
