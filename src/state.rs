@@ -28,6 +28,8 @@ pub struct FormState {
     pub shown: Memo<Option<Bundle>>,
     /// The wizard step on screen.
     pub step: RwSignal<Step>,
+    /// Bumped by a reset, so the preview forgets the last valid bundle.
+    pub epoch: RwSignal<u32>,
 }
 
 impl FormState {
@@ -36,21 +38,12 @@ impl FormState {
         let raw = RwSignal::new(initial);
         let effective = Memo::new(move |_| raw.with(with_derived_defaults));
         let config = Memo::new(move |_| effective.with(RawConfig::validate));
-        let last_config = Memo::new(move |previous: Option<&Option<ValidConfig>>| {
-            config.with(|c| match c {
-                Ok(valid) => Some(valid.clone()),
-                Err(_) => previous.cloned().flatten(),
-            })
-        });
+        let epoch = RwSignal::new(0);
+        let last_config = keep_last_valid(epoch, config);
         let result = Memo::new(move |_| {
             config.with(|c| c.as_ref().map(keyless_core::generate).map_err(Clone::clone))
         });
-        let shown = Memo::new(move |previous: Option<&Option<Bundle>>| {
-            result.with(|r| match r {
-                Ok(bundle) => Some(bundle.clone()),
-                Err(_) => previous.cloned().flatten(),
-            })
-        });
+        let shown = keep_last_valid(epoch, result);
         FormState {
             raw,
             touched: RwSignal::new(BTreeSet::new()),
@@ -60,6 +53,7 @@ impl FormState {
             result,
             shown,
             step: RwSignal::new(Step::GitHub),
+            epoch,
         }
     }
 
@@ -111,6 +105,26 @@ impl FormState {
         self.raw.update(|r| *r.scalar_mut(field) = value);
         self.touch(field);
     }
+}
+
+/// The latest `Ok` value of `source`, kept while it is an error, forgotten when
+/// `epoch` changes (a reset).
+fn keep_last_valid<T, E>(epoch: RwSignal<u32>, source: Memo<Result<T, E>>) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+    E: PartialEq + Send + Sync + 'static,
+{
+    let tagged = Memo::new(move |previous: Option<&(u32, Option<T>)>| {
+        let now = epoch.get();
+        let value = source.with(|r| match r {
+            Ok(value) => Some(value.clone()),
+            Err(_) => previous
+                .filter(|(then, _)| *then == now)
+                .and_then(|(_, value)| value.clone()),
+        });
+        (now, value)
+    });
+    Memo::new(move |_| tagged.with(|(_, value)| value.clone()))
 }
 
 /// Fills what the form derives when left empty: the app name follows the repository.

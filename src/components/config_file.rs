@@ -88,6 +88,7 @@ pub fn ConfigFileActions(
             browser::forget(persist::STORAGE_KEY);
             state.raw.set(FormState::initial_raw());
             state.touched.set(Default::default());
+            state.epoch.update(|e| *e += 1);
             message.set("Cleared.".into());
         }
     };

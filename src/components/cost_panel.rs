@@ -206,19 +206,20 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
 }
 
 /// A horizontal bar per line item, scaled to the largest; the `<title>` and `<desc>`
-/// carry the same figures as text.
+/// carry the same figures as text. Integer geometry: no float formatting in the wasm.
 fn chart(bill: &CostEstimate) -> impl IntoView {
-    const WIDTH: f64 = 320.0;
-    const BAR: f64 = 18.0;
-    const GAP: f64 = 8.0;
-    const LABEL: f64 = 190.0;
+    const WIDTH: i128 = 320;
+    const BAR: usize = 18;
+    const ROW: usize = 26;
+    const LABEL: i128 = 190;
     let largest = bill
         .items
         .iter()
-        .map(|i| i.monthly.to_f64())
-        .fold(0.0_f64, f64::max)
-        .max(f64::MIN_POSITIVE);
-    let height = (BAR + GAP) * bill.items.len() as f64;
+        .map(|i| i.monthly.cents())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = ROW * bill.items.len();
     let description = bill
         .items
         .iter()
@@ -227,17 +228,18 @@ fn chart(bill: &CostEstimate) -> impl IntoView {
         .join("; ");
     view! {
         <svg class="chart" role="img" aria-labelledby="cost-chart-title cost-chart-desc"
-            viewBox=format!("0 0 {} {height}", LABEL + WIDTH + 70.0) width="100%">
+            viewBox=format!("0 0 {} {height}", LABEL + WIDTH + 70) width="100%">
             <title id="cost-chart-title">"Monthly cost by item"</title>
             <desc id="cost-chart-desc">{description}</desc>
             {bill.items.iter().enumerate().map(|(row, item)| {
-                let y = row as f64 * (BAR + GAP);
-                let width = (item.monthly.to_f64() / largest * WIDTH).max(1.0);
+                let y = row * ROW;
+                let text_y = (y + BAR * 3 / 4).to_string();
+                let width = (item.monthly.cents() * WIDTH / largest).max(1);
                 view! {
                     <g>
-                        <text x="0" y=y + BAR * 0.75 class="chart-label">{item.name}</text>
-                        <rect x=LABEL y=y width=width height=BAR rx="3" class="chart-bar" />
-                        <text x=LABEL + width + 6.0 y=y + BAR * 0.75 class="chart-value">{item.monthly.usd()}</text>
+                        <text x="0" y=text_y.clone() class="chart-label">{item.name}</text>
+                        <rect x=LABEL.to_string() y=y.to_string() width=width.to_string() height=BAR.to_string() rx="3" class="chart-bar" />
+                        <text x=(LABEL + width + 6).to_string() y=text_y class="chart-value">{item.monthly.usd()}</text>
                     </g>
                 }
             }).collect_view()}

@@ -40,6 +40,20 @@ pub fn bundle_zip(bundle: &Bundle) -> Vec<u8> {
     write_zip(&entries)
 }
 
+/// What a file is for and what to do with it, shown above its text.
+pub fn file_purpose(path: &str) -> &'static str {
+    match path {
+        "infra/trust-policy.json" => "Who may assume the deploy role: only GitHub's OIDC tokens for your repository and branch (or environment), with the STS audience. setup.sh attaches it.",
+        "infra/permissions-policy.json" => "What the deploy role may do: push to one ECR repository, register task definitions, update one service, and pass exactly two roles to ECS. setup.sh attaches it.",
+        "infra/setup.sh" => "Creates everything in your AWS account, idempotently: run it once with admin credentials, `bash infra/setup.sh`, before the first push.",
+        "infra/teardown.sh" => "Removes what setup.sh created, in a safe order; keeps the account-wide OIDC provider unless asked.",
+        ".aws/task-definition.json" => "The ECS task definition the workflow renders with each new image and registers: Fargate, awsvpc, logs to the pre-created group.",
+        ".github/workflows/deploy.yml" => "The GitHub Actions workflow: on push to your branch it assumes the role via OIDC, builds and pushes the image tagged with the commit SHA, and deploys it.",
+        "keyless.json" => "Your answers, normalised: import it here (or run `keyless generate`) to regenerate these files.",
+        _ => "",
+    }
+}
+
 /// The preview panel.
 #[component]
 pub fn Preview(
@@ -159,6 +173,7 @@ fn FilePanel(
                 <button type="button" on:click=download aria-label=format!("Download {path}")>"Download"</button>
                 <span class="feedback" role="status" aria-live="polite">{move || feedback.get()}</span>
             </div>
+            <p class="purpose">{file_purpose(path)}</p>
             <pre data-artifact=path tabindex="0" aria-label=path>{move || text.get()}</pre>
         </div>
     }

@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { serveDist, launchBrowser, openPage, cliBundle, artifactText, OUTPUT, ROOT } from './harness.mjs';
-import { Wizard, fixture } from './wizard.mjs';
+import { Wizard, fixture, FIXTURES } from './wizard.mjs';
 
 let server;
 let browser;
@@ -177,4 +177,24 @@ test('screenshots at 1280 px and 375 px', async () => {
     assert.ok(overflow <= 0, `no horizontal scrolling at ${width}px (overflow ${overflow}px)`);
     await context.close();
   }
+});
+
+test('importing keyless.json (file picker) fills the wizard; Reset asks first, then clears', async () => {
+  const config = await fixture('immutable');
+  const expected = await cliBundle(config);
+  const { context, page } = await open();
+  await page.goto(server.url);
+  const configPath = path.join(FIXTURES, 'immutable.json');
+  await page.locator('#import-file').setInputFiles(configPath);
+  await page.getByText('Imported keyless.json.').waitFor();
+  assert.deepEqual(await new Wizard(page).artifacts(), expected);
+
+  page.once('dialog', (dialog) => dialog.dismiss());
+  await page.getByRole('button', { name: 'Reset' }).click();
+  assert.deepEqual(await new Wizard(page).artifacts(), expected, 'a dismissed reset keeps everything');
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await page.getByText('Cleared.').waitFor();
+  assert.equal(await page.locator('[data-artifact]').count(), 0);
+  await context.close();
 });

@@ -264,6 +264,23 @@ pub struct RawConfig {
 }
 
 impl RawConfig {
+    /// A small valid config (octo-org/octo-app, 0.25 vCPU / 512 MiB, us-east-1):
+    /// the starting point of examples and tests.
+    pub fn example() -> RawConfig {
+        RawConfig {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            github_owner: "octo-org".into(),
+            github_repo: "octo-app".into(),
+            app_name: "octo-app".into(),
+            cpu: "256".into(),
+            memory: "512".into(),
+            container_port: "8080".into(),
+            desired_count: "1".into(),
+            ..RawConfig::default()
+        }
+    }
+
     /// Reads `keyless.json` text into raw fields. Wrong JSON types and unknown keys
     /// are reported per field; the fields that could be read are kept.
     pub fn from_json(text: &str) -> (RawConfig, ConfigErrors) {
@@ -892,16 +909,8 @@ mod tests {
 
     fn base() -> RawConfig {
         RawConfig {
-            account_id: "123456789012".into(),
             region: "eu-west-1".into(),
-            github_owner: "octo-org".into(),
-            github_repo: "octo-app".into(),
-            app_name: "octo-app".into(),
-            cpu: "256".into(),
-            memory: "512".into(),
-            container_port: "8080".into(),
-            desired_count: "1".into(),
-            ..RawConfig::default()
+            ..RawConfig::example()
         }
     }
 

@@ -13,18 +13,7 @@ use keyless_core::bundle::{
 use keyless_core::{generate, Field, RawConfig};
 
 fn base() -> RawConfig {
-    RawConfig {
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        github_owner: "octo-org".into(),
-        github_repo: "octo-app".into(),
-        app_name: "octo-app".into(),
-        cpu: "256".into(),
-        memory: "512".into(),
-        container_port: "8080".into(),
-        desired_count: "1".into(),
-        ..RawConfig::default()
-    }
+    RawConfig::example()
 }
 
 fn rejected(field: Field, value: &str) -> String {

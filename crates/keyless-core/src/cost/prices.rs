@@ -9,8 +9,14 @@ use serde::Deserialize;
 
 use super::exact::Exact;
 
-/// The raw JSON, byte for byte the shared `aws-prices.json`.
-pub const PRICES_JSON: &str = include_str!("../../data/aws-prices.json");
+/// The table as embedded: the parts of `data/aws-prices.json` the model reads
+/// (prices, source ids, titles and links, the date), extracted by `build.rs` so
+/// the notes and snapshots of the full file do not ship in the web page.
+pub const PRICES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/aws-prices.min.json"));
+
+/// The full file, byte for byte the shared `aws-prices.json` (tests only).
+#[cfg(test)]
+const SOURCE_PRICES_JSON: &str = include_str!("../../data/aws-prices.json");
 
 /// Most decimals a price may have (all rates in the table have at most 8).
 /// Keeping this small is what guarantees the cost arithmetic cannot overflow.
@@ -263,7 +269,20 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_subset_reads_exactly_as_the_full_file() {
+        let mut full = PriceTable::parse(SOURCE_PRICES_JSON).unwrap();
+        for source in &mut full.sources {
+            // The subset keeps each source's first link, which is all `link()` reads.
+            source.url = source.link().map(str::to_string);
+            source.upstream = None;
+        }
+        assert_eq!(full, *prices());
+        assert!(PRICES_JSON.len() * 3 < SOURCE_PRICES_JSON.len());
+    }
+
+    #[test]
     fn malformed_tables_are_rejected() {
+        const PRICES_JSON: &str = SOURCE_PRICES_JSON;
         assert!(PriceTable::parse("{").is_err());
         assert!(PriceTable::parse("{}").is_err());
         let missing_arm = PRICES_JSON.replacen("\"arm\"", "\"arm_removed\"", 1);
