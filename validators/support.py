@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,15 +72,30 @@ def tool(name: str) -> str:
 
 
 def run(cmd, *, cwd=None, env=None, timeout=120, input=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    """Runs cmd in its own process group; on timeout the whole group is killed
+    (a script's `sleep` or `aws` child must not outlive it) and
+    subprocess.TimeoutExpired is raised."""
+    proc = subprocess.Popen(
         [str(c) for c in cmd],
         cwd=cwd,
         env=env,
-        input=input,
-        capture_output=True,
+        stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
+        start_new_session=True,
     )
+    try:
+        out, err = proc.communicate(input=input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        raise subprocess.TimeoutExpired(proc.args, timeout, output=out, stderr=err) from None
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 @dataclass
