@@ -47,9 +47,14 @@ export async function lighthouse(url, { preset } = {}) {
       }
     }
   }
+  // Lighthouse 12 reads traces of a much newer Chromium here: a few diagnostics (all of
+  // weight 0) fail to compute; they are listed, the scores do not depend on them.
+  const errors = Object.entries(report.audits)
+    .filter(([, audit]) => audit.scoreDisplayMode === 'error')
+    .map(([id, audit]) => ({ id, message: (audit.errorMessage ?? '').slice(0, 160) }));
   const metrics = {};
   for (const id of ['first-contentful-paint', 'largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift', 'speed-index', 'interactive']) {
     if (report.audits[id]) metrics[id] = report.audits[id].numericValue;
   }
-  return { scores, metrics, findings, report: path.relative(ROOT, `${outputPath}.report.json`) };
+  return { scores, metrics, findings, errors, chromium: report.environment.hostUserAgent, report: path.relative(ROOT, `${outputPath}.report.json`) };
 }

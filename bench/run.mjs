@@ -101,4 +101,6 @@ for (const [key, title] of [['lighthouse', 'mobile'], ['lighthouse_desktop', 'de
   console.log(`Lighthouse (${title}) audits below full score (weight in the category's score):`);
   for (const f of results[key].findings) console.log(`  ${f.category}: ${f.id} = ${f.score} [weight ${f.weight}] ${f.title} ${f.value}`);
 }
+const lhErrors = results.lighthouse.errors.map((e) => e.id);
+if (lhErrors.length) console.log(`Lighthouse diagnostics that failed to compute (weight 0, no effect on the scores): ${lhErrors.join(', ')}`);
 console.log(`wrote ${path.relative(ROOT, RESULTS)}${previous ? `, previous run in ${path.relative(ROOT, PREVIOUS)}` : ''}, ${results.lighthouse.report}, ${results.lighthouse_desktop.report} (and .html)`);
