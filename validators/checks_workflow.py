@@ -19,7 +19,16 @@ from pathlib import Path
 
 import yaml
 
-from support import ACTIONS_DATA, load_workflow, run, tool
+from support import (
+    ACTIONS_DATA,
+    PERMISSIONS_POLICY,
+    TASK_DEFINITION,
+    deploy_job,
+    load_workflow,
+    run,
+    step_using,
+    tool,
+)
 
 
 def actionlint(workflow: Path) -> list[str]:
@@ -158,4 +167,50 @@ def pinned_actions(text: str) -> list[str]:
                 spec = spec or {}
                 if spec.get("required") and "default" not in spec and key not in given:
                     problems.append(f"{label}: required input `{key}` missing")
+    return problems
+
+
+def consistency(bundle) -> list[str]:
+    """The names the deploy job uses are the ones the task definition and the
+    policies define; the image platform is the task's architecture."""
+    wf = bundle.workflow()
+    job = deploy_job(wf)
+    td = bundle.json(TASK_DEFINITION)
+    config = bundle.config
+    problems = []
+
+    creds = step_using(job, "aws-actions/configure-aws-credentials")["with"]
+    if creds.get("aws-region") != config["region"]:
+        problems.append(f"aws-region {creds.get('aws-region')!r}, config region {config['region']!r}")
+    if not str(creds.get("role-to-assume", "")).startswith(f"arn:aws:iam::{config['account_id']}:role/"):
+        problems.append(f"role-to-assume {creds.get('role-to-assume')!r} not in account {config['account_id']}")
+
+    render = step_using(job, "aws-actions/amazon-ecs-render-task-definition")
+    names = [c["name"] for c in td["containerDefinitions"]]
+    if render["with"].get("container-name") not in names:
+        problems.append(f"render container-name {render['with'].get('container-name')!r} not in {names}")
+    if render["with"].get("task-definition") != TASK_DEFINITION:
+        problems.append(f"render reads {render['with'].get('task-definition')!r}, not {TASK_DEFINITION}")
+
+    deploy = step_using(job, "aws-actions/amazon-ecs-deploy-task-definition")["with"]
+    if deploy.get("task-definition") != f"${{{{ steps.{render.get('id')}.outputs.task-definition }}}}":
+        problems.append(f"deploy task-definition {deploy.get('task-definition')!r} is not the rendered one")
+    service_arns = [
+        r for st in bundle.json(PERMISSIONS_POLICY)["Statement"]
+        for r in (st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]])
+        if ":service/" in r
+    ]
+    if [f"service/{deploy.get('cluster')}/{deploy.get('service')}"] != [a.split(":", 5)[5] for a in service_arns]:
+        problems.append(f"deploy cluster/service {deploy.get('cluster')}/{deploy.get('service')} != policy {service_arns}")
+
+    build = step_using(job, "docker/build-push-action")["with"]
+    arch = config.get("architecture") or "X86_64"
+    platform = {"X86_64": "linux/amd64", "ARM64": "linux/arm64"}[arch]
+    if build.get("platforms") != platform:
+        problems.append(f"build platforms {build.get('platforms')!r}, runtimePlatform {arch} needs {platform}")
+    tags = str(build.get("tags", ""))
+    if "${{ github.sha }}" not in tags or ":latest" in tags:
+        problems.append(f"image tags {tags!r}: tag by github.sha, never latest")
+    if render["with"].get("image") not in [t.strip() for t in tags.replace(",", "\n").splitlines()]:
+        problems.append(f"render image {render['with'].get('image')!r} is not the pushed tag {tags!r}")
     return problems

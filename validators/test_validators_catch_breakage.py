@@ -108,6 +108,14 @@ def test_pin_check_catches_a_wrong_commit_a_wrong_comment_and_an_unknown_input(b
     assert "`role-to-asume` is not an input" in problems
 
 
+def test_consistency_check_catches_a_renamed_container_and_a_wrong_platform(broken):
+    _edit_re(broken, WORKFLOW, r"^(\s*)container-name: .*$", r'\1container-name: "web"')
+    _edit_re(broken, WORKFLOW, r"^(\s*)platforms: .*$", r'\1platforms: "linux/s390x"')
+    problems = "\n".join(checks_workflow.consistency(broken))
+    assert "render container-name 'web' not in" in problems
+    assert "build platforms 'linux/s390x'" in problems
+
+
 # ---------------------------------------------------------------- task definition
 
 

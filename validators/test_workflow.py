@@ -4,7 +4,7 @@ every action is pinned to the commit of the version domain.md §4 names."""
 import pytest
 
 import checks_workflow
-from support import ACTIONS_DATA, WORKFLOW, need
+from support import ACTIONS_DATA, PERMISSIONS_POLICY, TASK_DEFINITION, WORKFLOW, need
 
 
 @pytest.fixture(scope="module")
@@ -29,3 +29,11 @@ def test_actions_pinned_to_the_documented_commits_with_valid_inputs(workflow):
     if not (ACTIONS_DATA / "index.json").is_file():
         pytest.fail(f"{ACTIONS_DATA}/index.json is missing")
     assert checks_workflow.pinned_actions(workflow.read_text()) == []
+
+
+def test_workflow_names_what_the_other_files_define(workflow, bundle):
+    """The names the deploy job uses are the ones the task definition, the
+    policies and setup.sh create (domain.md §5: "Could not find container
+    definition with matching name", CannotPullContainerError ... platform)."""
+    need(bundle, TASK_DEFINITION, PERMISSIONS_POLICY)
+    assert checks_workflow.consistency(bundle) == []
