@@ -554,7 +554,6 @@ def run_scenario(
     The first setup runs from the bundle root as the README says (`bash
     infra/setup.sh`); the others from an unrelated folder, so a script that
     depends on the working directory fails."""
-    from support import SETUP_SH, TEARDOWN_SH
 
     config = bundle.config
     acct = Account(server, config["account_id"], config["region"], workdir)

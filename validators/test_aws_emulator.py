@@ -17,8 +17,6 @@ KEYLESS_EMULATOR_FIXTURES=all runs every config through every phase.
 
 from __future__ import annotations
 
-import json
-import os
 import queue
 import traceback
 from concurrent.futures import ThreadPoolExecutor
