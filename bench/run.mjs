@@ -79,6 +79,20 @@ const rows = [['Keyless benchmark', 'app', 'baseline', 'app/baseline', 'previous
 const sizeRows = sizesTable(results.sizes).slice(1);
 rows.push(['transfer size, KB (1000 B), everything index.html loads']);
 for (const [i, k] of ['raw', 'gzip', 'brotli'].entries()) rows.push([...sizeRows[i], previous ? kb(previous.sizes.app.total[k]) : '']);
+// Where the gzip bytes go, by kind of file.
+const byKind = (site) => {
+  const sums = {};
+  for (const f of site?.files ?? []) {
+    const kind = path.extname(f.path).slice(1) || 'other';
+    sums[kind] = (sums[kind] ?? 0) + f.gzip;
+  }
+  return sums;
+};
+const [appKinds, baseKinds, prevKinds] = [results.sizes.app, results.sizes.baseline, previous?.sizes?.app].map(byKind);
+for (const kind of Object.keys(appKinds).sort((a, b) => appKinds[b] - appKinds[a])) {
+  const base = baseKinds[kind];
+  rows.push([`  gzip of .${kind}`, kb(appKinds[kind]), base ? kb(base) : '', base ? `${(appKinds[kind] / base).toFixed(2)}x` : '', prevKinds[kind] ? kb(prevKinds[kind]) : '']);
+}
 rows.push([`navigation to interactive, ms, median of ${LOADS} cold loads`]);
 rows.push(['  first field focusable + first artifact', ms(results.load.app.median_ms), ms(results.load.baseline.median_ms), `${results.load.ratio.toFixed(2)}x`, ms(previous?.load?.app?.median_ms)]);
 rows.push([`keystroke to preview, ms, ${results.keystroke.edits} edits over ${Object.keys(results.keystroke.per_field_median_ms).length} fields`]);
