@@ -19,9 +19,9 @@ pub fn ThemePicker() -> impl IntoView {
         <label class="theme">
             "Theme "
             <select on:change=move |ev| theme.set(event_target_value(&ev))>
-                {[("", "System"), ("light", "Light"), ("dark", "Dark")].map(|(value, label)| view! {
+                {[("", "System"), ("light", "Light"), ("dark", "Dark")].into_iter().map(|(value, label)| view! {
                     <option value=value selected=move || theme.get() == value>{label}</option>
-                }).to_vec()}
+                }).collect_view()}
             </select>
         </label>
     }
