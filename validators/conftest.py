@@ -12,10 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from emulator import EmulatorJob, select_fixtures, uncovered_features
 from support import REPO, Bundle, fixture_paths, run
 
 FIXTURES = fixture_paths()
-EMULATOR_TIMES = pytest.StashKey[dict]()
+# Which configs the AWS emulator runs (see emulator.select_fixtures).
+FULL, SETUP_ONLY = select_fixtures(FIXTURES)
+EMULATOR_FIXTURES = FULL + SETUP_ONLY
+EMULATOR_JOB = pytest.StashKey[EmulatorJob]()
 
 
 def pytest_configure(config):
@@ -27,16 +31,13 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    from emulator import select_fixtures, uncovered_features
-
-    full, setup_only = select_fixtures(FIXTURES)
     lines = [
         f"keyless fixtures ({len(FIXTURES)}): " + ", ".join(p.stem for p in FIXTURES),
-        "AWS emulator, setup+teardown twice: " + ", ".join(p.stem for p in full),
+        "AWS emulator, setup+teardown twice: " + ", ".join(p.stem for p in FULL),
     ]
-    if setup_only:
-        lines.append("AWS emulator, setup only: " + ", ".join(p.stem for p in setup_only))
-    missed = uncovered_features(FIXTURES, full + setup_only)
+    if SETUP_ONLY:
+        lines.append("AWS emulator, setup only: " + ", ".join(p.stem for p in SETUP_ONLY))
+    missed = uncovered_features(FIXTURES, EMULATOR_FIXTURES)
     if missed:
         lines.append("options no emulator run exercises: " + ", ".join(missed))
     return lines
@@ -63,6 +64,34 @@ def generate(keyless_bin: Path, fixture: Path, out: Path) -> Bundle:
     return Bundle(name=fixture.stem, fixture=fixture, root=out)
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """The emulator tests last: their scenarios run in the background meanwhile."""
+    items.sort(key=lambda item: item.get_closest_marker("emulator") is not None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def emulator_job(request, tmp_path_factory):
+    """Starts every AWS emulator scenario in the background when the session
+    starts, if any emulator test was selected; stops it (and the moto servers)
+    at the end of the session, whatever happened."""
+    if not any(item.get_closest_marker("emulator") for item in request.session.items):
+        yield None
+        return
+    keyless = request.getfixturevalue("keyless_bin")
+    job = EmulatorJob(
+        root=tmp_path_factory.mktemp("emulator"),
+        full=FULL,
+        setup_only=SETUP_ONLY,
+        generate=lambda config, out: generate(keyless, config, out),
+    )
+    request.config.stash[EMULATOR_JOB] = job
+    job.start()
+    try:
+        yield job
+    finally:
+        job.stop()
+
+
 @pytest.fixture(scope="module", params=FIXTURES, ids=[p.stem for p in FIXTURES])
 def bundle(request, keyless_bin, tmp_path_factory) -> Bundle:
     fixture: Path = request.param
@@ -71,11 +100,11 @@ def bundle(request, keyless_bin, tmp_path_factory) -> Bundle:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    times = config.stash.get(EMULATOR_TIMES, None)
-    if not times:
+    job = config.stash.get(EMULATOR_JOB, None)
+    if job is None:
         return
-    terminalreporter.section("AWS emulator runs (seconds, AWS CLI calls)")
-    for name, phases in sorted(times.items()):
+    terminalreporter.section(f"AWS emulator runs (seconds, AWS CLI calls; {job.seconds}s in all)")
+    for name, phases in sorted(job.times().items()):
         terminalreporter.line(
             f"{name}: " + ", ".join(f"{phase} {secs}s/{calls}" for phase, secs, calls in phases)
         )

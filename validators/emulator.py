@@ -26,11 +26,15 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import socket
 import subprocess
+import threading
 import time
+import traceback
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -600,3 +604,93 @@ def run_scenario(
         if must_succeed and run_info["returncode"] != 0:
             break
     return result
+
+
+# ---------------------------------------------------------------- all scenarios
+
+
+class EmulatorJob:
+    """Every selected scenario, run in a background thread while the static tests
+    run (conftest.py starts it; the emulator tests wait for it). Two moto servers,
+    one per core; each scenario takes whichever is free. The servers are stopped
+    in the thread's `finally`, and stop() (the session fixture's teardown) waits
+    for that, cancelling the scenarios not started yet."""
+
+    def __init__(self, *, root: Path, full: list[Path], setup_only: list[Path], generate):
+        self.root = root
+        self.full = list(full)
+        self.setup_only = list(setup_only)
+        self.generate = generate  # (fixture config path, out dir) -> Bundle
+        self.results: dict[str, tuple] = {}
+        self.cancelled = threading.Event()
+        self.servers: list[MotoServer] = []
+        self.thread = threading.Thread(target=self._main, name="emulator", daemon=False)
+        self.started = time.monotonic()
+        self.seconds: float | None = None
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def wait(self) -> dict[str, tuple]:
+        self.thread.join()
+        return self.results
+
+    def stop(self) -> None:
+        self.cancelled.set()
+        self.thread.join()
+        for server in self.servers:  # already stopped unless the thread died early
+            server.stop()
+
+    def _work(self, fixture: Path, idle: "queue.Queue[MotoServer]") -> None:
+        if self.cancelled.is_set():
+            self.results[fixture.stem] = (None, {"error": "cancelled"})
+            return
+        server = idle.get()
+        workdir = self.root / f"work-{fixture.stem}"
+        workdir.mkdir()
+        bundle = None
+        try:
+            config, _ = prepare_account(server, fixture, workdir)
+            bundle = self.generate(config, self.root / f"bundle-{fixture.stem}")
+            bundle.name = fixture.stem
+            result = run_scenario(
+                server,
+                bundle,
+                workdir,
+                delete_oidc_provider=fixture == self.full[0],
+                setup_only=fixture in self.setup_only,
+            )
+            self.results[fixture.stem] = (bundle, result)
+        except BaseException:  # noqa: BLE001 - reported by every test of this config
+            self.results[fixture.stem] = (bundle, {"error": traceback.format_exc()})
+        finally:
+            idle.put(server)
+
+    def _main(self) -> None:
+        fixtures = self.full + self.setup_only
+        workers = min(2, len(fixtures))
+        idle: queue.Queue = queue.Queue()
+        try:
+            for i in range(workers):
+                server = MotoServer(self.root / f"moto-{i}.log")
+                self.servers.append(server)
+                server.start()
+                idle.put(server)
+            # Full runs first (the longest), each on whichever server is free.
+            with ThreadPoolExecutor(workers) as pool:
+                for f in [pool.submit(self._work, fixture, idle) for fixture in fixtures]:
+                    f.result()
+        except BaseException:  # noqa: BLE001
+            error = traceback.format_exc()
+            for fixture in fixtures:
+                self.results.setdefault(fixture.stem, (None, {"error": error}))
+        finally:
+            for server in self.servers:
+                server.stop()
+            self.seconds = round(time.monotonic() - self.started, 1)
+
+    def times(self) -> dict[str, list]:
+        return {
+            name: [(phase, r["seconds"], len(r["calls"])) for phase, r in result.get("runs", {}).items()]
+            for name, (_, result) in self.results.items()
+        }

@@ -7,9 +7,11 @@ with boto3 (emulator.snapshot). The assertions below then check what exists
 against the other artifacts of the same bundle. See emulator.py for what moto
 does not model and how that is covered instead.
 
-The scenarios run up front in a session fixture, two at a time (two moto
-servers, one per core), and the servers are stopped in its `finally` before
-any assertion runs. Which configs run: see emulator.select_fixtures (by default
+The scenarios run in the background from the start of the session (the
+session fixture conftest.emulator_job, see emulator.EmulatorJob), two at a time
+(two moto servers, one per core), while the static tests run; these tests run
+last and read the results. The servers are stopped when the scenarios end, and
+in the fixture's teardown whatever happens. Which configs run: see emulator.select_fixtures (by default
 two configs through every phase and, while some option is still unexercised,
 two more through setup.sh only, to keep the suite under two minutes);
 KEYLESS_EMULATOR_FIXTURES=all runs every config through every phase.
@@ -17,16 +19,11 @@ KEYLESS_EMULATOR_FIXTURES=all runs every config through every phase.
 
 from __future__ import annotations
 
-import queue
-import traceback
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
 import pytest
 
 from checks_aws_model import validate_request
-from conftest import EMULATOR_TIMES, FIXTURES, generate
-from emulator import PHASE_NAMES, MotoServer, is_mutating, prepare_account, run_scenario, select_fixtures
+from conftest import EMULATOR_FIXTURES, FULL
+from emulator import PHASE_NAMES, is_mutating
 from support import (
     EXECUTION_ROLE_POLICY_ARN,
     OIDC_AUDIENCE,
@@ -42,62 +39,16 @@ from support import (
 
 pytestmark = pytest.mark.emulator
 
-FULL, SETUP_ONLY = select_fixtures(FIXTURES)
-EMULATOR_FIXTURES = FULL + SETUP_ONLY
-
-
 # ------------------------------------------------------------ the runs
 
 
 @pytest.fixture(scope="session")
-def emulator_runs(keyless_bin, tmp_path_factory, pytestconfig):
-    root = tmp_path_factory.mktemp("emulator")
-    fixtures = list(EMULATOR_FIXTURES)
-    workers = min(2, len(fixtures))
-    servers: list[MotoServer] = []
-    idle: queue.Queue = queue.Queue()
-    results: dict[str, tuple] = {}
-
-    def work(fixture: Path) -> None:
-        server = idle.get()
-        workdir = root / f"work-{fixture.stem}"
-        workdir.mkdir()
-        bundle = None
-        try:
-            config, _ = prepare_account(server, fixture, workdir)
-            bundle = generate(keyless_bin, config, root / f"bundle-{fixture.stem}")
-            bundle.name = fixture.stem
-            results[fixture.stem] = (bundle, run_scenario(
-                server,
-                bundle,
-                workdir,
-                delete_oidc_provider=fixture == fixtures[0],
-                setup_only=fixture in SETUP_ONLY,
-            ))
-        except BaseException:  # noqa: BLE001 - reported by every test of this config
-            results[fixture.stem] = (bundle, {"error": traceback.format_exc()})
-        finally:
-            idle.put(server)
-
-    try:
-        for i in range(workers):
-            server = MotoServer(root / f"moto-{i}.log")
-            servers.append(server)
-            server.start()
-            idle.put(server)
-        # Full runs first (the longest), each on whichever server is free.
-        with ThreadPoolExecutor(workers) as pool:
-            for f in [pool.submit(work, fixture) for fixture in fixtures]:
-                f.result()
-    finally:
-        for server in servers:
-            server.stop()
-    # For the terminal summary (conftest.py): what each run cost.
-    pytestconfig.stash[EMULATOR_TIMES] = {
-        name: [(phase, r["seconds"], len(r["calls"])) for phase, r in result.get("runs", {}).items()]
-        for name, (_, result) in results.items()
-    }
-    return {f.stem: results.get(f.stem, (None, {"error": "not run"})) for f in fixtures}
+def emulator_runs(emulator_job):
+    """The results of every scenario (run by conftest.emulator_job, in the
+    background while the static tests run)."""
+    assert emulator_job is not None
+    results = emulator_job.wait()
+    return {f.stem: results.get(f.stem, (None, {"error": "not run"})) for f in EMULATOR_FIXTURES}
 
 
 def _scenario(name: str, emulator_runs):
