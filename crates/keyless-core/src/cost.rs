@@ -27,7 +27,8 @@ use std::fmt;
 pub use exact::Exact;
 pub use prices::{prices, PriceTable, RegionPrices, Source};
 
-use crate::config::{Architecture as ConfigArchitecture, ValidConfig};
+pub use crate::config::Architecture;
+use crate::config::ValidConfig;
 use crate::regions::{region_name, REGIONS};
 
 /// Most tasks one ECS service runs (the default "tasks per service" quota).
@@ -48,34 +49,6 @@ pub const MAX_USAGE_GB: u32 = 1_000_000;
 pub const MAX_IMAGES_KEPT: u32 = 10_000;
 /// How many regions [`cheapest_regions`] is usually asked for.
 pub const CHEAPEST_REGION_COUNT: usize = 5;
-
-/// The CPU architecture of the task.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Architecture {
-    /// Linux x86_64 (`X86_64`).
-    #[default]
-    X86,
-    /// Linux ARM64, AWS Graviton (`ARM64`).
-    Arm,
-}
-
-impl Architecture {
-    /// The ECS `runtimePlatform.cpuArchitecture` value: `"X86_64"` or `"ARM64"`.
-    pub fn ecs_name(self) -> &'static str {
-        match self {
-            Architecture::X86 => "X86_64",
-            Architecture::Arm => "ARM64",
-        }
-    }
-
-    /// A short label for people: `"x86"` or `"ARM (Graviton)"`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Architecture::X86 => "x86",
-            Architecture::Arm => "ARM (Graviton)",
-        }
-    }
-}
 
 /// Usage the config does not say, with defaults a user should replace with their own.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,7 +135,7 @@ impl CostInputs {
             region: region.into(),
             cpu_units,
             memory_mib,
-            architecture: Architecture::X86,
+            architecture: Architecture::X86_64,
             task_count: 1,
             public_ip: true,
             ephemeral_storage_gib: prices().global.ephemeral_storage.included_gb,
@@ -558,8 +531,8 @@ pub fn estimate(inputs: &CostInputs) -> Result<CostEstimate, CostError> {
     let tasks = Exact::from(inputs.task_count);
     let task_hours = tasks * inputs.usage.hours_per_month;
     let rates = match inputs.architecture {
-        Architecture::X86 => &region.x86,
-        Architecture::Arm => &region.arm,
+        Architecture::X86_64 => &region.x86,
+        Architecture::Arm64 => &region.arm,
     };
     // Spot: the same rates times (100 − discount) / 100.
     let spot_factor = (Exact::int(100) - inputs.spot_discount_percent) * Exact::ratio(1, 100);
@@ -670,8 +643,8 @@ impl ArchitectureComparison {
 /// `inputs` priced on both architectures (everything else unchanged).
 pub fn compare_architectures(inputs: &CostInputs) -> Result<ArchitectureComparison, CostError> {
     Ok(ArchitectureComparison {
-        x86: estimate(&inputs.clone().architecture(Architecture::X86))?,
-        arm: estimate(&inputs.clone().architecture(Architecture::Arm))?,
+        x86: estimate(&inputs.clone().architecture(Architecture::X86_64))?,
+        arm: estimate(&inputs.clone().architecture(Architecture::Arm64))?,
     })
 }
 
@@ -756,10 +729,7 @@ impl From<&ValidConfig> for CostInputs {
     /// [`default_spot_discount_percent`]), default usage with the logs kept for
     /// the config's retention ([`Usage::log_storage_for_retention`]).
     fn from(config: &ValidConfig) -> CostInputs {
-        let architecture = match config.architecture {
-            ConfigArchitecture::X86_64 => Architecture::X86,
-            ConfigArchitecture::Arm64 => Architecture::Arm,
-        };
+        let architecture = config.architecture;
         let mut inputs = CostInputs::new(
             config.region.clone(),
             config.task_size.cpu(),

@@ -66,7 +66,7 @@ fn same_task_on_arm_is_7_21() {
     // us-east-1 ARM: 0.03238 per vCPU-hour, 0.00356 per GB-hour.
     // 182.5 × 0.03238 = 5.90935; 365 × 0.00356 = 1.2994; sum 7.20875 → $7.21
     // (half a cent rounds up: 0.00875 ≥ 0.005).
-    let inputs = CostInputs::new("us-east-1", 256, 512).architecture(Architecture::Arm);
+    let inputs = CostInputs::new("us-east-1", 256, 512).architecture(Architecture::Arm64);
     assert_eq!(monthly(&inputs, CostKind::FargateVcpu), x("5.90935"));
     assert_eq!(monthly(&inputs, CostKind::FargateMemory), x("1.2994"));
     let bill = estimate(&inputs).unwrap();
@@ -107,7 +107,7 @@ fn arm_in_sydney_with_fifty_gib_of_ephemeral_storage() {
     // extra storage: (50 − 20) × 730 = 21900 GB-h × 0.000133 = 2.9127
     // total 14.18025 + 3.1098 + 2.9127 + 0.67 + 0.033 + 0.2 = 21.10575 → $21.11
     let inputs = CostInputs::new("ap-southeast-2", 512, 1024)
-        .architecture(Architecture::Arm)
+        .architecture(Architecture::Arm64)
         .public_ip(false)
         .ephemeral_storage_gib(50);
     let bill = estimate(&inputs).unwrap();
@@ -205,7 +205,7 @@ fn eight_decimal_prices_and_part_time_hours_in_tel_aviv() {
         images_kept: 0,
     };
     let inputs = CostInputs::new("il-central-1", 4096, 8192)
-        .architecture(Architecture::Arm)
+        .architecture(Architecture::Arm64)
         .public_ip(false)
         .usage(usage);
     let bill = estimate(&inputs).unwrap();
@@ -222,7 +222,7 @@ fn arm_versus_x86() {
     assert_eq!(both.x86.total_monthly, x("13.390025"));
     assert_eq!(both.arm.total_monthly, x("11.58875"));
     assert_eq!(both.arm_saving_monthly(), x("1.801275"));
-    assert_eq!(both.arm.inputs.architecture, Architecture::Arm);
+    assert_eq!(both.arm.inputs.architecture, Architecture::Arm64);
 }
 
 #[test]
@@ -276,7 +276,7 @@ fn five_cheapest_regions_on_arm_put_mumbai_first() {
     //   5.301625 + 3.65 + 0.67 + 0.03 + 0.2 = 9.851625
     // us-east-1 / us-east-2 / us-west-2: 7.20875 + 4.38 = 11.58875
     // (eu-west-1 11.65875 and mx-central-1 11.9491875 come after.)
-    let inputs = CostInputs::new("us-east-1", 256, 512).architecture(Architecture::Arm);
+    let inputs = CostInputs::new("us-east-1", 256, 512).architecture(Architecture::Arm64);
     let top = cheapest_regions(&inputs, 5).unwrap();
     let ranked: Vec<_> = top.iter().map(|r| (r.code, r.total_monthly)).collect();
     assert_eq!(
@@ -325,7 +325,7 @@ fn amounts_do_not_drift() {
     assert_eq!(many.fargate_compute().usd(), "$45,050.13");
     // The total is the exact sum of the exact items, whatever their number.
     for region in ["us-east-1", "il-central-1", "mx-central-1", "eu-central-2"] {
-        for arch in [Architecture::X86, Architecture::Arm] {
+        for arch in [Architecture::X86_64, Architecture::Arm64] {
             let bill = estimate(
                 &CostInputs::new(region, 1024, 3072)
                     .architecture(arch)
@@ -436,7 +436,7 @@ fn inputs_from_a_validated_config() {
     let inputs = CostInputs::from(&config);
     assert_eq!(inputs.region, "eu-west-1");
     assert_eq!((inputs.cpu_units, inputs.memory_mib), (1024, 3072));
-    assert_eq!(inputs.architecture, Architecture::Arm);
+    assert_eq!(inputs.architecture, Architecture::Arm64);
     assert_eq!(inputs.task_count, 4);
     assert!(inputs.public_ip, "the config default");
     assert_eq!(inputs.ephemeral_storage_gib, 40);

@@ -71,9 +71,10 @@ impl SubjectFormat {
 }
 
 /// The CPU architecture of the task (`runtimePlatform.cpuArchitecture`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Architecture {
     /// Intel/AMD 64-bit: `X86_64`, image platform `linux/amd64`.
+    #[default]
     X86_64,
     /// Graviton: `ARM64`, image platform `linux/arm64`.
     Arm64,
@@ -85,6 +86,14 @@ impl Architecture {
         match self {
             Architecture::X86_64 => "X86_64",
             Architecture::Arm64 => "ARM64",
+        }
+    }
+
+    /// A short label for people: `"x86"` or `"ARM (Graviton)"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Architecture::X86_64 => "x86",
+            Architecture::Arm64 => "ARM (Graviton)",
         }
     }
 
