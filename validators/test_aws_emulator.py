@@ -222,16 +222,19 @@ def test_execution_role_and_task_role(scenario):
         assert [s["Action"] for s in statements] in (["sts:AssumeRole"], [["sts:AssumeRole"]]), name
         assert role["arn"] == f"arn:aws:iam::{result['account']}:role/{name}"
     secrets = bundle.config.get("secrets") or {}
-    if secrets:
-        granted = set()
-        for doc in execution["inline"].values():
-            for st in doc["Statement"]:
-                res = st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]]
-                granted.update(res)
-        for name, source in secrets.items():
-            assert any(source == r or source.startswith(r) for r in granted), (
-                f"secret {name} ({source}) not readable by the execution role: {sorted(granted)}"
-            )
+    granted, actions = set(), set()
+    for doc in execution["inline"].values():
+        for st in doc["Statement"]:
+            granted.update(st["Resource"] if isinstance(st["Resource"], list) else [st["Resource"]])
+            actions.update(st["Action"] if isinstance(st["Action"], list) else [st["Action"]])
+    assert actions <= {"ssm:GetParameters", "secretsmanager:GetSecretValue", "kms:Decrypt"}, actions
+    assert not [r for r in granted if "*" in r], f"wildcard in the execution role's policy: {sorted(granted)}"
+    wanted = set()
+    for name, source in secrets.items():
+        # A Secrets Manager reference may name a JSON key and version after the
+        # secret's ARN (arn:...:secret:NAME-AbCdEf:key:stage:version).
+        wanted.add(":".join(source.split(":")[:7]) if ":secretsmanager:" in source else source)
+    assert granted == wanted, "the execution role must read exactly the container's secrets"
 
 
 def test_ecr_repository(scenario):
