@@ -177,17 +177,10 @@ mod tests {
         RawConfig {
             account_id: "012345678901".into(),
             region: "eu-west-1".into(),
-            github_owner: "octo-org".into(),
-            github_repo: "octo-app".into(),
-            app_name: "octo-app".into(),
-            cpu: "256".into(),
-            memory: "512".into(),
-            container_port: "8080".into(),
-            desired_count: "1".into(),
             subject_format: format.into(),
             github_owner_id: "9919".into(),
             github_repo_id: "1296269".into(),
-            ..RawConfig::default()
+            ..RawConfig::example()
         }
         .validate()
         .unwrap()

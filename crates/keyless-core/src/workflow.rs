@@ -481,14 +481,8 @@ mod tests {
         RawConfig {
             account_id: "012345678901".into(),
             region: "eu-west-1".into(),
-            github_owner: "octo-org".into(),
-            github_repo: "octo-app".into(),
-            app_name: "octo-app".into(),
-            cpu: "256".into(),
-            memory: "512".into(),
-            container_port: "8080".into(),
             desired_count: "2".into(),
-            ..RawConfig::default()
+            ..RawConfig::example()
         }
         .validate()
         .unwrap()
