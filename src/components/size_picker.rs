@@ -1,6 +1,6 @@
 //! The task size picker: CPU and memory selects that only offer valid Fargate pairs.
 
-use keyless_core::config::{memory_options, FARGATE_CPUS};
+use keyless_core::config::{decimal, memory_options, FARGATE_CPUS};
 use keyless_core::Field;
 use leptos::prelude::*;
 
@@ -9,17 +9,12 @@ use crate::state::FormState;
 
 /// `1024` CPU units → `"1 vCPU"`, `256` → `"0.25 vCPU"`.
 pub fn cpu_label(units: u32) -> String {
-    format!("{} vCPU", trim_decimal(f64::from(units) / 1024.0))
+    format!("{} vCPU", decimal(units, 1024))
 }
 
 /// `512` MiB → `"0.5 GB"`, `2048` → `"2 GB"`.
 pub fn memory_label(mib: u32) -> String {
-    format!("{} GB", trim_decimal(f64::from(mib) / 1024.0))
-}
-
-fn trim_decimal(value: f64) -> String {
-    let text = format!("{value:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    format!("{} GB", decimal(mib, 1024))
 }
 
 /// CPU and memory selects. Changing the CPU keeps the memory if it is still valid,

@@ -187,8 +187,20 @@ pub fn decimal(value: u32, unit: u32) -> String {
     if rest == 0 {
         return whole.to_string();
     }
-    let text = format!("{:.4}", f64::from(value) / f64::from(unit));
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    // Four decimals, rounded, in integers: no float formatting in the wasm.
+    let fraction = (u64::from(rest) * 10_000 + u64::from(unit) / 2) / u64::from(unit);
+    let (whole, fraction) = if fraction == 10_000 {
+        (whole + 1, 0)
+    } else {
+        (whole, fraction)
+    };
+    let digits = format!("{fraction:04}");
+    let digits = digits.trim_end_matches('0');
+    if digits.is_empty() {
+        whole.to_string()
+    } else {
+        format!("{whole}.{digits}")
+    }
 }
 
 /// `value × factor` exactly, for a non-negative decimal like `0.25`; `None` if the
@@ -1199,5 +1211,21 @@ mod tests {
         assert_eq!(parse_ephemeral_storage("50 GiB"), Ok(Some(50)));
         assert!(parse_ephemeral_storage("201").is_err());
         assert!(parse_ephemeral_storage("10").is_err());
+    }
+}
+
+#[cfg(test)]
+mod decimal_tests {
+    use super::decimal;
+
+    #[test]
+    fn decimal_formats_quarters_and_thirds() {
+        assert_eq!(decimal(256, 1024), "0.25");
+        assert_eq!(decimal(512, 1024), "0.5");
+        assert_eq!(decimal(2048, 1024), "2");
+        assert_eq!(decimal(1536, 1024), "1.5");
+        assert_eq!(decimal(1, 3), "0.3333");
+        assert_eq!(decimal(2, 3), "0.6667");
+        assert_eq!(decimal(99_999, 100_000), "1");
     }
 }
