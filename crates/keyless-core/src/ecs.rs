@@ -19,6 +19,18 @@ use crate::names::{Names, LOG_STREAM_PREFIX};
 /// time for the app to boot.
 pub const HEALTH_CHECK_START_PERIOD: u32 = 60;
 
+/// Keys `DescribeTaskDefinition` returns that `RegisterTaskDefinition` rejects
+/// ("Unexpected key ... found in params"): a register-ready file has none of them.
+pub const DESCRIBE_ONLY_KEYS: [&str; 7] = [
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "registeredBy",
+];
+
 /// A task definition, as `aws ecs register-task-definition --cli-input-json` and
 /// the deploy action take it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -261,15 +273,7 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        for forbidden in [
-            "taskDefinitionArn",
-            "revision",
-            "status",
-            "requiresAttributes",
-            "compatibilities",
-            "registeredAt",
-            "registeredBy",
-        ] {
+        for forbidden in DESCRIBE_ONLY_KEYS {
             assert!(!keys.contains(&forbidden), "{forbidden}");
         }
         assert_eq!(value["cpu"], "1024");

@@ -150,17 +150,7 @@ pub fn check_actions(workflow: &Value) -> Result<(), String> {
 /// Every check of one bundle; `Err` names the first problem.
 pub fn check_bundle(config: &ValidConfig, bundle: &Bundle) -> Result<(), String> {
     let paths: Vec<&str> = bundle.files.iter().map(|f| f.path).collect();
-    if paths
-        != [
-            TRUST_POLICY_PATH,
-            PERMISSIONS_POLICY_PATH,
-            SETUP_SCRIPT_PATH,
-            TEARDOWN_SCRIPT_PATH,
-            TASK_DEFINITION_PATH,
-            WORKFLOW_PATH,
-            CONFIG_PATH,
-        ]
-    {
+    if paths != keyless_core::bundle::PATHS {
         return Err(format!("unexpected files {paths:?}"));
     }
     for file in &bundle.files {
@@ -331,15 +321,7 @@ pub fn check_bundle(config: &ValidConfig, bundle: &Bundle) -> Result<(), String>
     {
         return Err("task definition is not Fargate-ready".into());
     }
-    for key in [
-        "taskDefinitionArn",
-        "revision",
-        "status",
-        "requiresAttributes",
-        "compatibilities",
-        "registeredAt",
-        "registeredBy",
-    ] {
+    for key in keyless_core::ecs::DESCRIBE_ONLY_KEYS {
         if task.get(key).is_some() {
             return Err(format!("task definition has describe-only key {key}"));
         }
