@@ -4,7 +4,7 @@
 
 use keyless_core::cost::{
     cheapest_regions, compare_architectures, compare_spot, default_spot_discount_percent, estimate,
-    prices, CostEstimate, CostInputs, Exact, CHEAPEST_REGION_COUNT,
+    prices, CostEstimate, CostInputs, Exact, PriceTable, CHEAPEST_REGION_COUNT,
 };
 use leptos::prelude::*;
 
@@ -101,8 +101,8 @@ pub fn CostPanel(
                 <p class="hint">"Spot has no fixed price: AWS says up to 70% off and it floats. The Spot figure is an estimate at the discount you set."</p>
             </details>
             <p class="sources">
-                {format!("Prices in {} as of {}, 730 hours a month, from AWS's public price lists: ", table.currency, table.as_of)}
-                {table.sources.iter().filter(|s| ["S1", "S3", "S4", "S6", "S9"].contains(&s.id.as_str())).map(|s| {
+                {format!("Prices in {} as of {}, {} hours a month, from AWS's public price lists: ", PriceTable::CURRENCY, table.as_of, table.hours_per_month)}
+                {table.sources.iter().filter(|s| ["S1", "S3", "S4", "S6", "S9"].contains(&s.id)).map(|s| {
                     let text = format!("{} {}", s.id, s.what);
                     match s.link() {
                         Some(link) => view! { <a href=link.to_string() rel="noopener">{text}</a>" " }.into_any(),

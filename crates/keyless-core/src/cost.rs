@@ -19,6 +19,9 @@
 //! free tier is subtracted.
 
 pub mod exact;
+/// The price table's code generator, run by `build.rs`; compiled here only for its tests.
+#[cfg(test)]
+mod price_source;
 pub mod prices;
 pub mod report;
 
@@ -381,7 +384,7 @@ pub struct LineItem {
     /// USD per month: `quantity × unit_price`, exact.
     pub monthly: Exact,
     /// Ids of the sources of `unit_price` (see [`PriceTable::sources`]).
-    pub sources: Vec<String>,
+    pub sources: Vec<&'static str>,
     /// True when the price is an estimate rather than a published rate (Spot).
     pub is_estimate: bool,
 }
@@ -446,8 +449,8 @@ impl CostEstimate {
     /// The sources the lines cite, in order of first citation.
     pub fn sources(&self) -> Vec<&'static Source> {
         let mut ids: Vec<&str> = Vec::new();
-        for id in self.items.iter().flat_map(|i| &i.sources) {
-            if !ids.contains(&id.as_str()) {
+        for &id in self.items.iter().flat_map(|i| &i.sources) {
+            if !ids.contains(&id) {
                 ids.push(id);
             }
         }
@@ -541,7 +544,7 @@ pub fn estimate(inputs: &CostInputs) -> Result<CostEstimate, CostError> {
 
     let mut items = Vec::new();
     let mut unpriced = Vec::new();
-    let mut line = |kind: CostKind, quantity: Exact, price: Option<(Exact, &String)>| {
+    let mut line = |kind: CostKind, quantity: Exact, price: Option<(Exact, &'static str)>| {
         if quantity.is_zero() {
             return;
         }
@@ -551,9 +554,9 @@ pub fn estimate(inputs: &CostInputs) -> Result<CostEstimate, CostError> {
         };
         let is_estimate =
             inputs.is_spot() && matches!(kind, CostKind::FargateVcpu | CostKind::FargateMemory);
-        let mut sources = vec![src.clone()];
+        let mut sources = vec![src];
         if is_estimate {
-            sources.push(table.global.fargate_spot.src.clone());
+            sources.push(table.global.fargate_spot.src);
         }
         items.push(LineItem {
             kind,
@@ -569,18 +572,18 @@ pub fn estimate(inputs: &CostInputs) -> Result<CostEstimate, CostError> {
     line(
         CostKind::FargateVcpu,
         task_hours * inputs.vcpu(),
-        Some((rates.vcpu_hour.0 * spot_factor, &rates.src)),
+        Some((rates.vcpu_hour.0 * spot_factor, rates.src)),
     );
     line(
         CostKind::FargateMemory,
         task_hours * inputs.memory_gb(),
-        Some((rates.gb_hour.0 * spot_factor, &rates.src)),
+        Some((rates.gb_hour.0 * spot_factor, rates.src)),
     );
     let storage = &region.ephemeral_storage_gb_hour;
     line(
         CostKind::EphemeralStorage,
         task_hours * extra_storage_gb,
-        Some((storage.price.0, &storage.src)),
+        Some((storage.price.0, storage.src)),
     );
     let ip = &region.public_ipv4;
     line(
@@ -590,18 +593,18 @@ pub fn estimate(inputs: &CostInputs) -> Result<CostEstimate, CostError> {
         } else {
             Exact::ZERO
         },
-        Some((ip.in_use_hour.0, &ip.src)),
+        Some((ip.in_use_hour.0, ip.src)),
     );
     let logs = &region.cloudwatch_logs;
     line(
         CostKind::LogsIngestion,
         inputs.usage.log_ingest_gb_month,
-        Some((logs.ingest_standard_gb.0, &logs.src)),
+        Some((logs.ingest_standard_gb.0, logs.src)),
     );
     line(
         CostKind::LogsStorage,
         inputs.usage.log_storage_gb,
-        Some((logs.storage_gb_month.0, &logs.src)),
+        Some((logs.storage_gb_month.0, logs.src)),
     );
     line(
         CostKind::EcrStorage,
@@ -609,14 +612,14 @@ pub fn estimate(inputs: &CostInputs) -> Result<CostEstimate, CostError> {
         region
             .ecr_storage_gb_month
             .as_ref()
-            .map(|p| (p.price.0, &p.src)),
+            .map(|p| (p.price.0, p.src)),
     );
 
     let total_monthly = items.iter().map(|i| i.monthly).sum();
     Ok(CostEstimate {
         inputs: inputs.clone(),
         region_name: region_name(&inputs.region)
-            .unwrap_or(&region.location)
+            .unwrap_or(region.location)
             .to_string(),
         items,
         unpriced,

@@ -46,6 +46,27 @@ impl Exact {
         }
     }
 
+    /// The decimal `units / 10^scale`, reduced; usable in constants (the
+    /// embedded price table). Panics if `10^scale` does not fit.
+    pub const fn decimal(units: i64, scale: u32) -> Exact {
+        let mut den = 1i128;
+        let mut i = 0;
+        while i < scale {
+            den *= 10;
+            i += 1;
+        }
+        let num = units as i128;
+        // Euclid's gcd, spelled out because `gcd` is not `const`.
+        let (mut a, mut b) = (num.abs(), den);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        Exact {
+            num: num / a,
+            den: den / a,
+        }
+    }
+
     /// The whole number `n`.
     pub fn int(n: i64) -> Exact {
         Exact {
@@ -77,16 +98,6 @@ impl Exact {
         }
         let den = 10i128.pow(frac_part.len() as u32);
         Ok(Exact::ratio(if negative { -num } else { num }, den))
-    }
-
-    /// The exact decimal an `f64` was written as (its shortest round-trip form,
-    /// so `0.00356` parsed from JSON becomes exactly 356/100000).
-    pub fn from_f64_decimal(value: f64) -> Result<Exact, String> {
-        if !value.is_finite() {
-            return Err(format!("{value} is not a finite number"));
-        }
-        // Rust prints f64 in plain decimal notation (never with an exponent).
-        Exact::parse(&value.to_string())
     }
 
     /// The numerator of the reduced fraction.
@@ -296,19 +307,18 @@ mod tests {
     }
 
     #[test]
-    fn f64_prices_become_the_decimal_written() {
-        for text in [
-            "0.04048",
-            "0.004445",
-            "0.00466725",
-            "0.04145152",
-            "0.0001197",
-            "0.1",
+    fn constant_decimals_equal_parsed_ones() {
+        for (units, scale, text) in [
+            (4048, 5, "0.04048"),
+            (4445, 6, "0.004445"),
+            (466725, 8, "0.00466725"),
+            (1, 1, "0.1"),
+            (730, 0, "730"),
+            (7300, 1, "730"),
+            (0, 3, "0"),
         ] {
-            let f: f64 = text.parse().unwrap();
-            assert_eq!(Exact::from_f64_decimal(f).unwrap(), x(text), "{text}");
+            assert_eq!(Exact::decimal(units, scale), x(text), "{text}");
         }
-        assert!(Exact::from_f64_decimal(f64::NAN).is_err());
     }
 
     #[test]

@@ -1,93 +1,67 @@
-//! The AWS price table (`data/aws-prices.json`), embedded at compile time and
-//! parsed once, on first use, into typed structs holding only what the cost
-//! model reads. Every price becomes an [`Exact`] decimal, exactly as written.
-
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
-
-use serde::Deserialize;
+//! The AWS price table (`data/aws-prices.json`), compiled in as static data by
+//! `build.rs` (see [`super::price_source`]): only the figures the cost model
+//! reads, every price an [`Exact`] decimal exactly as written, checked at build
+//! time. Nothing is parsed at run time.
 
 use super::exact::Exact;
 
-/// The table as embedded: the parts of `data/aws-prices.json` the model reads
-/// (prices, source ids, titles and links, the date), extracted by `build.rs` so
-/// the notes and snapshots of the full file do not ship in the web page.
-pub const PRICES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/aws-prices.min.json"));
-
-/// The full file, byte for byte the shared `aws-prices.json` (tests only).
-#[cfg(test)]
-const SOURCE_PRICES_JSON: &str = include_str!("../../data/aws-prices.json");
-
-/// Most decimals a price may have (all rates in the table have at most 8).
-/// Keeping this small is what guarantees the cost arithmetic cannot overflow.
-pub const MAX_PRICE_DECIMALS: u32 = 10;
-
-/// A price in USD: an exact decimal with at most [`MAX_PRICE_DECIMALS`] places.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "f64")]
+/// A price in USD: an exact decimal with at most 10 places (checked by the build,
+/// which keeps the cost arithmetic far from overflow).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Price(pub Exact);
 
-impl TryFrom<f64> for Price {
-    type Error = String;
-    fn try_from(value: f64) -> Result<Price, String> {
-        let exact = Exact::from_f64_decimal(value)?;
-        if exact.is_negative() || !exact.has_at_most_decimals(MAX_PRICE_DECIMALS) {
-            return Err(format!(
-                "price {value} must be non-negative with at most {MAX_PRICE_DECIMALS} decimals"
-            ));
-        }
-        if exact > Exact::int(1_000) {
-            return Err(format!("price {value} is implausibly large"));
-        }
-        Ok(Price(exact))
+impl Price {
+    /// `units / 10^scale`, e.g. `Price::decimal(356, 5)` is 0.00356.
+    pub const fn decimal(units: i64, scale: u32) -> Price {
+        Price(Exact::decimal(units, scale))
     }
 }
 
 /// Fargate rates for one architecture in one region.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FargateRates {
     /// USD per vCPU-hour.
     pub vcpu_hour: Price,
     /// USD per GB-hour of memory.
     pub gb_hour: Price,
     /// Source id (see [`PriceTable::sources`]).
-    pub src: String,
+    pub src: &'static str,
 }
 
 /// A single price with its source id.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourcedPrice {
     /// The price in USD per unit (the unit depends on where it sits).
     pub price: Price,
     /// Source id.
-    pub src: String,
+    pub src: &'static str,
 }
 
 /// Public IPv4 address charge.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PublicIpv4Prices {
     /// USD per address-hour while attached (a running task's ENI).
     pub in_use_hour: Price,
     /// Source id.
-    pub src: String,
+    pub src: &'static str,
 }
 
 /// CloudWatch Logs charges.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogsPrices {
     /// USD per GB ingested, Standard log class.
     pub ingest_standard_gb: Price,
     /// USD per GB-month stored.
     pub storage_gb_month: Price,
     /// Source id.
-    pub src: String,
+    pub src: &'static str,
 }
 
 /// Every price of one region the cost model uses.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionPrices {
     /// AWS's name of the region, e.g. `"Europe (Ireland)"`.
-    pub location: String,
+    pub location: &'static str,
     /// Fargate Linux x86_64.
     pub x86: FargateRates,
     /// Fargate Linux ARM64 (Graviton).
@@ -99,34 +73,33 @@ pub struct RegionPrices {
     /// CloudWatch Logs charges.
     pub cloudwatch_logs: LogsPrices,
     /// USD per GB-month of ECR storage; `None` where the table has no figure.
-    #[serde(default)]
     pub ecr_storage_gb_month: Option<SourcedPrice>,
 }
 
 /// Fargate Spot as the pricing page describes it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpotFacts {
     /// The largest advertised discount off on-demand, as a fraction (0.7).
     pub max_discount_vs_on_demand: Price,
     /// AWS's wording.
-    pub wording: String,
+    pub wording: &'static str,
     /// Source id.
-    pub src: String,
+    pub src: &'static str,
 }
 
 /// Ephemeral storage facts.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EphemeralFacts {
     /// GB included with every task at no charge (20).
     pub included_gb: u32,
     /// Largest configurable size in GB (200).
     pub max_gb: u32,
     /// Source id.
-    pub src: String,
+    pub src: &'static str,
 }
 
 /// Facts that hold in every region.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GlobalFacts {
     /// Fargate Spot.
     pub fargate_spot: SpotFacts,
@@ -135,79 +108,48 @@ pub struct GlobalFacts {
 }
 
 /// Where a figure comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {
     /// The id figures cite, e.g. `"S1"`.
-    pub id: String,
+    pub id: &'static str,
     /// What the source provides (used as its title).
-    pub what: String,
-    /// The upstream document, possibly followed by a note.
-    #[serde(default)]
-    pub upstream: Option<String>,
-    /// A direct link, when the table gives one.
-    #[serde(default)]
-    pub url: Option<String>,
+    pub what: &'static str,
+    /// The first `http(s)://` link of the source's `url` or `upstream`, if any.
+    pub link: Option<&'static str>,
 }
 
 impl Source {
-    /// The first `http(s)://` link of `url` or `upstream`, if any.
-    pub fn link(&self) -> Option<&str> {
-        [self.url.as_deref(), self.upstream.as_deref()]
-            .into_iter()
-            .flatten()
-            .flat_map(str::split_whitespace)
-            .find(|word| word.starts_with("https://") || word.starts_with("http://"))
-            .map(|word| word.trim_end_matches([',', ';', ')']))
+    /// The source's link, if it has one.
+    pub fn link(&self) -> Option<&'static str> {
+        self.link
     }
 }
 
-/// The parsed price table: only the parts the cost model reads.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+/// The price table: only the parts the cost model reads. Prices are in USD.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriceTable {
-    /// Always `"USD"`.
-    pub currency: String,
     /// Date of the newest figure, `YYYY-MM-DD`.
-    pub as_of: String,
+    pub as_of: &'static str,
     /// Hours in a billing month used by AWS's own estimates (730).
     pub hours_per_month: u32,
     /// Facts that hold in every region.
     pub global: GlobalFacts,
-    /// Prices per region code.
-    pub regions: BTreeMap<String, RegionPrices>,
+    /// Prices per region code, sorted by code.
+    pub regions: &'static [(&'static str, RegionPrices)],
     /// Every source a figure cites.
-    pub sources: Vec<Source>,
+    pub sources: &'static [Source],
 }
 
 impl PriceTable {
-    /// Parses and checks price-table JSON: every price a short non-negative
-    /// decimal, every cited source listed, currency USD.
-    pub fn parse(json: &str) -> Result<PriceTable, String> {
-        let table: PriceTable =
-            serde_json::from_str(json).map_err(|e| format!("price table: {e}"))?;
-        if table.currency != "USD" {
-            return Err(format!("price table currency is {}", table.currency));
-        }
-        for (code, region) in &table.regions {
-            let mut cited = vec![
-                &region.x86.src,
-                &region.arm.src,
-                &region.ephemeral_storage_gb_hour.src,
-                &region.public_ipv4.src,
-                &region.cloudwatch_logs.src,
-            ];
-            cited.extend(region.ecr_storage_gb_month.as_ref().map(|p| &p.src));
-            for id in cited {
-                if table.source(id).is_none() {
-                    return Err(format!("{code} cites unknown source {id}"));
-                }
-            }
-        }
-        Ok(table)
-    }
+    /// Always `"USD"` (the build rejects a table in any other currency).
+    pub const CURRENCY: &'static str = "USD";
 
     /// The prices of a region code.
     pub fn region(&self, code: &str) -> Option<&RegionPrices> {
-        self.regions.get(code)
+        self.regions
+            .binary_search_by(|(c, _)| (*c).cmp(code))
+            .ok()
+            .map(|i| &self.regions[i].1)
     }
 
     /// The source with this id.
@@ -216,25 +158,27 @@ impl PriceTable {
     }
 }
 
-/// The embedded price table, parsed on first use.
-///
-/// Panics only if the embedded file is malformed, which the tests rule out.
+/// The embedded price table, written by `build.rs` from `data/aws-prices.json`.
+static TABLE: PriceTable = include!(concat!(env!("OUT_DIR"), "/prices.rs"));
+
+/// The embedded price table.
 pub fn prices() -> &'static PriceTable {
-    static TABLE: OnceLock<PriceTable> = OnceLock::new();
-    TABLE.get_or_init(|| PriceTable::parse(PRICES_JSON).expect("embedded aws-prices.json"))
+    &TABLE
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::price_source::{decimal, first_link, rust_source};
     use super::*;
     use crate::regions::REGIONS;
+    use serde_json::Value;
 
-    #[test]
-    fn embedded_table_parses() {
-        let table = PriceTable::parse(PRICES_JSON).unwrap();
-        assert_eq!(table.hours_per_month, 730);
-        assert_eq!(table.as_of.len(), 10);
-        assert_eq!(table.global.ephemeral_storage.included_gb, 20);
+    /// The full file, byte for byte the shared `aws-prices.json`.
+    const SOURCE_PRICES_JSON: &str = include_str!("../../data/aws-prices.json");
+
+    fn exact(value: &Value) -> Exact {
+        let d = decimal(value, "test").unwrap();
+        Exact::decimal(d.units, d.scale)
     }
 
     #[test]
@@ -254,7 +198,11 @@ mod tests {
 
     #[test]
     fn reads_exact_figures() {
-        let us = prices().region("us-east-1").unwrap();
+        let table = prices();
+        assert_eq!(table.hours_per_month, 730);
+        assert_eq!(table.as_of.len(), 10);
+        assert_eq!(table.global.ephemeral_storage.included_gb, 20);
+        let us = table.region("us-east-1").unwrap();
         assert_eq!(us.x86.vcpu_hour.0, Exact::parse("0.04048").unwrap());
         assert_eq!(us.arm.gb_hour.0, Exact::parse("0.00356").unwrap());
         assert_eq!(
@@ -263,37 +211,110 @@ mod tests {
         );
         assert_eq!(us.x86.src, "S1");
         assert_eq!(
-            prices().source("S1").unwrap().link(),
+            table.source("S1").unwrap().link(),
             Some("https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/ecs/USD/current/ecs.json")
+        );
+        assert!(table.region("us-east-0").is_none());
+    }
+
+    /// Every figure of the full file the model reads equals the embedded one,
+    /// read here independently of the code generator.
+    #[test]
+    fn the_embedded_table_reads_exactly_as_the_full_file() {
+        let full: Value = serde_json::from_str(SOURCE_PRICES_JSON).unwrap();
+        let table = prices();
+        assert_eq!(table.as_of, full["as_of"]);
+        assert_eq!(full["currency"], PriceTable::CURRENCY);
+        let regions = full["regions"].as_object().unwrap();
+        assert_eq!(table.regions.len(), regions.len());
+        for (code, r) in regions {
+            let p = table.region(code).unwrap();
+            assert_eq!(p.location, r["location"], "{code}");
+            for (rates, key) in [(&p.x86, "x86"), (&p.arm, "arm")] {
+                assert_eq!(rates.vcpu_hour.0, exact(&r[key]["vcpu_hour"]), "{code}");
+                assert_eq!(rates.gb_hour.0, exact(&r[key]["gb_hour"]), "{code}");
+                assert_eq!(rates.src, r[key]["src"], "{code}");
+            }
+            let storage = &r["ephemeral_storage_gb_hour"];
+            assert_eq!(
+                p.ephemeral_storage_gb_hour.price.0,
+                exact(&storage["price"])
+            );
+            assert_eq!(
+                p.public_ipv4.in_use_hour.0,
+                exact(&r["public_ipv4"]["in_use_hour"])
+            );
+            let logs = &r["cloudwatch_logs"];
+            assert_eq!(
+                p.cloudwatch_logs.ingest_standard_gb.0,
+                exact(&logs["ingest_standard_gb"])
+            );
+            assert_eq!(
+                p.cloudwatch_logs.storage_gb_month.0,
+                exact(&logs["storage_gb_month"])
+            );
+            match &r["ecr_storage_gb_month"] {
+                Value::Null => assert!(p.ecr_storage_gb_month.is_none(), "{code}"),
+                ecr => assert_eq!(
+                    p.ecr_storage_gb_month.as_ref().unwrap().price.0,
+                    exact(&ecr["price"])
+                ),
+            }
+        }
+        let sources = full["sources"].as_array().unwrap();
+        assert_eq!(table.sources.len(), sources.len());
+        for (s, f) in table.sources.iter().zip(sources) {
+            assert_eq!(
+                (s.id, s.what),
+                (f["id"].as_str().unwrap(), f["what"].as_str().unwrap())
+            );
+            assert_eq!(s.link, first_link(f).as_deref());
+        }
+        let spot = &full["global"]["fargate_spot"];
+        assert_eq!(
+            table.global.fargate_spot.max_discount_vs_on_demand.0,
+            exact(&spot["max_discount_vs_on_demand"])
         );
     }
 
     #[test]
-    fn the_embedded_subset_reads_exactly_as_the_full_file() {
-        let mut full = PriceTable::parse(SOURCE_PRICES_JSON).unwrap();
-        for source in &mut full.sources {
-            // The subset keeps each source's first link, which is all `link()` reads.
-            source.url = source.link().map(str::to_string);
-            source.upstream = None;
+    fn prices_are_the_decimals_as_written() {
+        for (json, units, scale) in [
+            ("0.00356", 356, 5),
+            ("0.000111", 111, 6),
+            ("730", 730, 0),
+            ("0.1", 1, 1),
+        ] {
+            let d = decimal(&serde_json::from_str(json).unwrap(), "t").unwrap();
+            assert_eq!((d.units, d.scale), (units, scale), "{json}");
         }
-        assert_eq!(full, *prices());
-        assert!(PRICES_JSON.len() * 3 < SOURCE_PRICES_JSON.len());
     }
 
     #[test]
     fn malformed_tables_are_rejected() {
         const PRICES_JSON: &str = SOURCE_PRICES_JSON;
-        assert!(PriceTable::parse("{").is_err());
-        assert!(PriceTable::parse("{}").is_err());
+        assert!(rust_source(PRICES_JSON).is_ok());
+        assert!(rust_source("{").is_err());
+        assert!(rust_source("{}").is_err());
         let missing_arm = PRICES_JSON.replacen("\"arm\"", "\"arm_removed\"", 1);
-        assert!(PriceTable::parse(&missing_arm).is_err());
+        assert!(rust_source(&missing_arm).is_err());
         let negative = PRICES_JSON.replacen("\"vcpu_hour\": 0.0546", "\"vcpu_hour\": -0.0546", 1);
         assert_ne!(negative, PRICES_JSON);
-        assert!(PriceTable::parse(&negative).is_err());
+        assert!(rust_source(&negative).unwrap_err().contains("non-negative"));
         let text_price = PRICES_JSON.replacen("\"gb_hour\": 0.006", "\"gb_hour\": \"0.006\"", 1);
         assert_ne!(text_price, PRICES_JSON);
-        assert!(PriceTable::parse(&text_price).is_err());
+        assert!(rust_source(&text_price)
+            .unwrap_err()
+            .contains("expected a number"));
+        let long = PRICES_JSON.replacen("\"gb_hour\": 0.006", "\"gb_hour\": 0.00600000001", 1);
+        assert!(rust_source(&long).unwrap_err().contains("decimals"));
+        let huge = PRICES_JSON.replacen("\"gb_hour\": 0.006", "\"gb_hour\": 1000.5", 1);
+        assert!(rust_source(&huge)
+            .unwrap_err()
+            .contains("implausibly large"));
         let unknown_source = PRICES_JSON.replacen("\"src\": \"S4\"", "\"src\": \"S404\"", 1);
-        assert!(PriceTable::parse(&unknown_source).is_err());
+        assert!(rust_source(&unknown_source).unwrap_err().contains("S404"));
+        let euros = PRICES_JSON.replacen("\"currency\": \"USD\"", "\"currency\": \"EUR\"", 1);
+        assert!(rust_source(&euros).is_err());
     }
 }

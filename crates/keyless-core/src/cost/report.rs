@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use super::PriceTable;
 use super::{prices, CostEstimate, CostInputs, Exact};
 
 /// Usage of `keyless cost`, for the command's help text.
@@ -143,7 +144,7 @@ struct JsonItem<'a> {
     unit_price: f64,
     monthly: f64,
     monthly_exact: String,
-    sources: &'a [String],
+    sources: &'a [&'static str],
     estimate: bool,
 }
 
@@ -178,8 +179,8 @@ pub fn to_json(bill: &CostEstimate) -> String {
     let table = prices();
     let i = &bill.inputs;
     let report = JsonReport {
-        currency: &table.currency,
-        as_of: &table.as_of,
+        currency: PriceTable::CURRENCY,
+        as_of: table.as_of,
         items: bill
             .items
             .iter()
@@ -221,8 +222,8 @@ pub fn to_json(bill: &CostEstimate) -> String {
             .sources()
             .into_iter()
             .map(|s| JsonSource {
-                id: &s.id,
-                title: &s.what,
+                id: s.id,
+                title: s.what,
                 url: s.link(),
             })
             .collect(),
@@ -253,7 +254,10 @@ pub fn to_table(bill: &CostEstimate) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "Estimated monthly AWS cost in {} ({}), prices as of {} ({})\n\n",
-        i.region, bill.region_name, table.as_of, table.currency
+        i.region,
+        bill.region_name,
+        table.as_of,
+        PriceTable::CURRENCY
     ));
 
     let header = ["Item", "Quantity", "Unit price", "Monthly", "Source"];
