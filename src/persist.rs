@@ -3,7 +3,6 @@
 
 use keyless_core::RawConfig;
 use leptos::prelude::*;
-use serde_json::{Map, Value};
 
 use crate::browser;
 use crate::state::FormState;
@@ -13,29 +12,12 @@ pub const STORAGE_KEY: &str = "keyless.config.v1";
 
 /// The fields of `raw` that differ from a new form's, as compact JSON.
 pub fn encode(raw: &RawConfig) -> String {
-    let (Ok(Value::Object(current)), Ok(Value::Object(initial))) = (
-        serde_json::to_value(raw),
-        serde_json::to_value(FormState::initial_raw()),
-    ) else {
-        return String::new();
-    };
-    let changed: Map<String, Value> = current
-        .into_iter()
-        .filter(|(key, value)| initial.get(key) != Some(value))
-        .collect();
-    Value::Object(changed).to_string()
+    raw.draft_json(&FormState::initial_raw())
 }
 
 /// A new form's values overlaid with the fields in `text` (from [`encode`]).
 pub fn decode(text: &str) -> Option<RawConfig> {
-    let Ok(Value::Object(changed)) = serde_json::from_str::<Value>(text) else {
-        return None;
-    };
-    let Ok(Value::Object(mut merged)) = serde_json::to_value(FormState::initial_raw()) else {
-        return None;
-    };
-    merged.extend(changed);
-    serde_json::from_value(Value::Object(merged)).ok()
+    FormState::initial_raw().with_draft_json(text)
 }
 
 /// Where the page starts: the share link's config, else the saved one, else a new form.

@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
+mod draft;
 mod rules;
 
 pub use rules::{
@@ -210,8 +211,7 @@ impl std::error::Error for ConfigErrors {}
 ///
 /// This is what the web form stores and what the share link carries, so what a
 /// user typed is never lost, even while it is invalid.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RawConfig {
     /// See [`Field::GithubOwner`].
     pub github_owner: String,
