@@ -5,7 +5,7 @@
 //! unambiguous (surrounding spaces, `https://github.com/owner/repo`, `0.25 vCPU`)
 //! and otherwise reports every problem at once, per field, in plain words.
 
-use std::collections::BTreeMap;
+use crate::sorted_map::SortedMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -680,8 +680,8 @@ impl ConfigErrors {
 /// Plain variables: blank rows are dropped, names checked, duplicates reported.
 fn parse_environment_variables(
     pairs: &[(String, String)],
-) -> Result<BTreeMap<String, String>, String> {
-    let mut vars = BTreeMap::new();
+) -> Result<SortedMap<String, String>, String> {
+    let mut vars = SortedMap::new();
     let mut problems = Vec::new();
     for (name, value) in pairs {
         let name = name.trim();
@@ -712,8 +712,8 @@ fn parse_secrets(
     region: Option<&str>,
     account: Option<&str>,
     variables: &[(String, String)],
-) -> Result<BTreeMap<String, SecretSource>, String> {
-    let mut secrets = BTreeMap::new();
+) -> Result<SortedMap<String, SecretSource>, String> {
+    let mut secrets = SortedMap::new();
     let mut problems = Vec::new();
     for (name, value) in pairs {
         let name = name.trim();
@@ -814,9 +814,9 @@ pub struct ValidConfig {
     /// Ephemeral storage above the included 20 GiB, if asked for (21–200).
     pub ephemeral_storage_gib: Option<u32>,
     /// Plain environment variables, by name.
-    pub environment_variables: BTreeMap<String, String>,
+    pub environment_variables: SortedMap<String, String>,
     /// Secrets, by variable name.
-    pub secrets: BTreeMap<String, SecretSource>,
+    pub secrets: SortedMap<String, SecretSource>,
     /// Run on Fargate Spot (default false).
     pub use_spot: bool,
     /// Give each task a public IPv4 address (default true: the default VPC has only public subnets).
@@ -850,8 +850,8 @@ struct ConfigFile<'a> {
     health_check_command: Option<&'a str>,
     log_retention_days: u32,
     ephemeral_storage_gib: u32,
-    environment_variables: &'a BTreeMap<String, String>,
-    secrets: BTreeMap<&'a str, &'a str>,
+    environment_variables: &'a SortedMap<String, String>,
+    secrets: SortedMap<&'a str, &'a str>,
     use_spot: bool,
     assign_public_ip: bool,
     subnets: &'a [String],
@@ -1108,7 +1108,7 @@ mod tests {
         .validate()
         .unwrap();
         assert_eq!(
-            valid.secrets["DB"].value_from,
+            valid.secrets.get("DB").unwrap().value_from,
             "arn:aws:ssm:eu-west-1:123456789012:parameter/octo/db"
         );
         let bad_names = RawConfig {

@@ -8,7 +8,7 @@
 //! with zero tasks), then on every deploy by the workflow, after the render step
 //! replaced the image with the one it just built.
 
-use std::collections::BTreeMap;
+use crate::sorted_map::SortedMap;
 
 use serde::Serialize;
 
@@ -171,7 +171,7 @@ pub struct LogConfiguration {
     /// Always `awslogs`.
     pub log_driver: &'static str,
     /// Group, region and stream prefix (no `awslogs-create-group`: the group exists).
-    pub options: BTreeMap<&'static str, String>,
+    pub options: SortedMap<&'static str, String>,
 }
 
 /// The task definition for this config.
@@ -213,7 +213,7 @@ pub fn task_definition(config: &ValidConfig) -> TaskDefinition {
             }),
         log_configuration: LogConfiguration {
             log_driver: "awslogs",
-            options: BTreeMap::from([
+            options: SortedMap::from([
                 ("awslogs-group", names.log_group.clone()),
                 ("awslogs-region", names.region.clone()),
                 ("awslogs-stream-prefix", LOG_STREAM_PREFIX.to_string()),

@@ -3,7 +3,7 @@
 //! execution role's policy for secrets. [`lint`] checks any of them for values
 //! that would admit more than intended.
 
-use std::collections::BTreeMap;
+use crate::sorted_map::SortedMap;
 
 use serde::Serialize;
 
@@ -40,7 +40,7 @@ pub struct PolicyDocument {
 }
 
 /// Condition operator → condition key → allowed values.
-pub type Conditions = BTreeMap<&'static str, BTreeMap<String, Vec<String>>>;
+pub type Conditions = SortedMap<&'static str, SortedMap<String, Vec<String>>>;
 
 /// One statement of a policy document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -59,7 +59,7 @@ pub struct Statement {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<Vec<String>>,
     /// Operator → condition key → allowed values.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "SortedMap::is_empty")]
     pub condition: Conditions,
 }
 
@@ -76,7 +76,7 @@ pub struct Principal {
 }
 
 fn condition(operator: &'static str, key: &str, values: Vec<String>) -> Conditions {
-    BTreeMap::from([(operator, BTreeMap::from([(key.to_string(), values)]))])
+    SortedMap::from([(operator, SortedMap::from([(key.to_string(), values)]))])
 }
 
 fn allow(sid: &'static str, action: &[&'static str], resource: Vec<String>) -> Statement {
@@ -96,7 +96,7 @@ fn allow(sid: &'static str, action: &[&'static str], resource: Vec<String>) -> S
 /// never `StringLike` or `ForAllValues:`.
 pub fn trust_policy(config: &ValidConfig) -> PolicyDocument {
     let names = Names::new(config);
-    let mut string_equals = BTreeMap::new();
+    let mut string_equals = SortedMap::new();
     string_equals.insert(
         format!("{GITHUB_OIDC_HOST}:aud"),
         vec![STS_AUDIENCE.to_string()],
@@ -113,7 +113,7 @@ pub fn trust_policy(config: &ValidConfig) -> PolicyDocument {
             }),
             action: vec!["sts:AssumeRoleWithWebIdentity"],
             resource: None,
-            condition: BTreeMap::from([("StringEquals", string_equals)]),
+            condition: SortedMap::from([("StringEquals", string_equals)]),
         }],
     }
 }

@@ -16,6 +16,7 @@ pub mod iam;
 pub mod names;
 pub mod regions;
 pub mod script;
+pub mod sorted_map;
 pub mod workflow;
 pub mod yaml;
 pub mod zip;

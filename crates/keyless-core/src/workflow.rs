@@ -16,7 +16,7 @@
 //! - the `sub` the job's token carries is the one the trust policy names: both
 //!   come from [`Names`] and the same config fields.
 
-use std::collections::BTreeMap;
+use crate::sorted_map::SortedMap;
 
 use serde::Serialize;
 
@@ -115,11 +115,11 @@ pub struct Workflow {
     /// Triggers.
     pub on: Triggers,
     /// Workflow-wide token permissions (none: the job asks for its own).
-    pub permissions: BTreeMap<&'static str, &'static str>,
+    pub permissions: SortedMap<&'static str, &'static str>,
     /// One deploy at a time.
     pub concurrency: Concurrency,
     /// The jobs, by id.
-    pub jobs: BTreeMap<&'static str, Job>,
+    pub jobs: SortedMap<&'static str, Job>,
 }
 
 /// `on:`.
@@ -128,7 +128,7 @@ pub struct Triggers {
     /// Pushes to the deploy branch.
     pub push: Push,
     /// Manual runs (the job condition limits them to the deploy branch).
-    pub workflow_dispatch: BTreeMap<String, String>,
+    pub workflow_dispatch: SortedMap<String, String>,
 }
 
 /// `on.push`.
@@ -163,7 +163,7 @@ pub struct Job {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// The token permissions of this job.
-    pub permissions: BTreeMap<&'static str, &'static str>,
+    pub permissions: SortedMap<&'static str, &'static str>,
     /// Time limit in minutes.
     #[serde(rename = "timeout-minutes")]
     pub timeout_minutes: u64,
@@ -186,8 +186,8 @@ pub struct Step {
     #[serde(serialize_with = "serialize_uses")]
     pub uses: PinnedAction,
     /// Inputs (every value a string: action inputs are strings).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub with: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "SortedMap::is_empty")]
+    pub with: SortedMap<&'static str, String>,
 }
 
 fn serialize_uses<S: serde::Serializer>(action: &PinnedAction, s: S) -> Result<S::Ok, S::Error> {
@@ -219,7 +219,7 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
             name: "Check out".into(),
             id: None,
             uses: CHECKOUT,
-            with: BTreeMap::from([("persist-credentials", "false".into())]),
+            with: SortedMap::from([("persist-credentials", "false".into())]),
         },
         Step {
             comments: vec![
@@ -229,7 +229,7 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
             name: "Configure AWS credentials (OIDC, no stored keys)".into(),
             id: None,
             uses: CONFIGURE_AWS_CREDENTIALS,
-            with: BTreeMap::from([
+            with: SortedMap::from([
                 ("role-to-assume", names.deploy_role_arn.clone()),
                 ("aws-region", names.region.clone()),
                 ("role-session-name", names.role_session_name.clone()),
@@ -241,14 +241,14 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
             name: "Log in to Amazon ECR".into(),
             id: Some("ecr"),
             uses: ECR_LOGIN,
-            with: BTreeMap::new(),
+            with: SortedMap::new(),
         },
         Step {
             comments: vec![],
             name: "Set up Docker Buildx".into(),
             id: None,
             uses: SETUP_BUILDX,
-            with: BTreeMap::new(),
+            with: SortedMap::new(),
         },
         Step {
             comments: vec![
@@ -260,7 +260,7 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
             name: "Build and push the image".into(),
             id: Some("build"),
             uses: BUILD_PUSH,
-            with: BTreeMap::from([
+            with: SortedMap::from([
                 ("context", ".".into()),
                 ("platforms", config.architecture.docker_platform().into()),
                 ("push", "true".into()),
@@ -276,7 +276,7 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
             name: "Render the task definition".into(),
             id: Some("render"),
             uses: RENDER_TASK_DEFINITION,
-            with: BTreeMap::from([
+            with: SortedMap::from([
                 ("task-definition", TASK_DEFINITION_PATH.into()),
                 ("container-name", names.container_name.clone()),
                 ("image", image),
@@ -292,7 +292,7 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
             name: "Deploy to Amazon ECS".into(),
             id: None,
             uses: DEPLOY_TASK_DEFINITION,
-            with: BTreeMap::from([
+            with: SortedMap::from([
                 (
                     "task-definition",
                     "${{ steps.render.outputs.task-definition }}".into(),
@@ -310,7 +310,7 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
         runs_on: runner(config.architecture).into(),
         condition: format!("github.ref == 'refs/heads/{branch}'"),
         environment: config.environment.clone(),
-        permissions: BTreeMap::from([("contents", "read"), ("id-token", "write")]),
+        permissions: SortedMap::from([("contents", "read"), ("id-token", "write")]),
         timeout_minutes: JOB_TIMEOUT_MINUTES,
         steps,
     };
@@ -321,14 +321,14 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
             push: Push {
                 branches: vec![branch.clone()],
             },
-            workflow_dispatch: BTreeMap::new(),
+            workflow_dispatch: SortedMap::new(),
         },
-        permissions: BTreeMap::new(),
+        permissions: SortedMap::new(),
         concurrency: Concurrency {
             group: format!("deploy-{}", config.app_name),
             cancel_in_progress: false,
         },
-        jobs: BTreeMap::from([(JOB_ID, job)]),
+        jobs: SortedMap::from([(JOB_ID, job)]),
     }
 }
 
@@ -451,7 +451,7 @@ pub fn render(workflow: &Workflow) -> String {
     crate::yaml::render(&workflow.header, &root)
 }
 
-fn string_map<K: AsRef<str>, V: AsRef<str>>(map: &BTreeMap<K, V>) -> Node {
+fn string_map<K: AsRef<str>, V: AsRef<str>>(map: &SortedMap<K, V>) -> Node {
     Node::Map(
         map.iter()
             .map(|(k, v)| Entry::new(k.as_ref(), s(v.as_ref())))
