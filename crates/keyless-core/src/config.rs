@@ -669,7 +669,7 @@ impl RawConfig {
 impl ConfigErrors {
     /// Puts the errors in form order (unknown keys last), keeping each field's own order.
     fn sort(&mut self) {
-        self.0.sort_by_key(|e| {
+        crate::sorted_map::sort_small_by_key(&mut self.0, |e| {
             Field::from_key(&e.key)
                 .and_then(|f| Field::ALL.iter().position(|&g| g == f))
                 .unwrap_or(Field::ALL.len())

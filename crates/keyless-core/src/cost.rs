@@ -717,11 +717,7 @@ pub fn cheapest_regions(inputs: &CostInputs, count: usize) -> Result<Vec<RegionT
             });
         }
     }
-    totals.sort_by(|a, b| {
-        a.total_monthly
-            .cmp(&b.total_monthly)
-            .then(a.code.cmp(b.code))
-    });
+    crate::sorted_map::sort_small_by_key(&mut totals, |t| (t.total_monthly, t.code));
     totals.truncate(count);
     Ok(totals)
 }

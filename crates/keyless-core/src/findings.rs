@@ -252,7 +252,7 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
         }
     }
 
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    crate::sorted_map::sort_small_by_key(&mut out, |f| std::cmp::Reverse(f.severity));
     out
 }
 

@@ -3,7 +3,7 @@
 //! execution role's policy for secrets. [`lint`] checks any of them for values
 //! that would admit more than intended.
 
-use crate::sorted_map::SortedMap;
+use crate::sorted_map::{sort_small_by_key, SortedMap};
 
 use serde::Serialize;
 
@@ -203,7 +203,7 @@ pub fn secrets_policy(config: &ValidConfig) -> Option<PolicyDocument> {
             .filter(|s| s.kind == kind)
             .map(|s| s.resource_arn.clone())
             .collect();
-        arns.sort();
+        sort_small_by_key(&mut arns, |arn| arn.clone());
         arns.dedup();
         arns
     };
