@@ -36,10 +36,13 @@ async function files(dir, sub = '') {
   return out;
 }
 
-/** The URLs index.html refers to (href and src attributes), but inline data: ones. */
+/** The URLs index.html refers to (href and src attributes, quoted or not: the release
+ * build is minified), but inline data: ones. */
 async function indexUrls() {
   const html = await readFile(path.join(DIST, 'index.html'), 'utf8');
-  return [...html.matchAll(/\s(?:href|src)="([^"]+)"/g)].map((m) => m[1]).filter((url) => !url.startsWith('data:'));
+  return [...html.matchAll(/\s(?:href|src)=(?:"([^"]+)"|([^\s">]+))/g)]
+    .map((m) => m[1] ?? m[2])
+    .filter((url) => !url.startsWith('data:'));
 }
 
 /** A valid config as a share link (the fragment format of src/persist.rs). */
