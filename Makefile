@@ -81,8 +81,11 @@ test-pages-workflow:
 	if [ -n "$$unpinned" ]; then echo "$(PAGES_WORKFLOW): not pinned to a full SHA with a version comment:"; echo "$$unpinned"; exit 1; fi
 
 ## baseline: the bare Leptos "hello" app the benchmark compares with, in bench/baseline/dist/
+## The baseline is built without the page's `--cfg erase_components` (.cargo/config.toml):
+## that is a size choice of this app, and it makes a bare hello app bigger, not smaller.
+## An empty RUSTFLAGS replaces the config's rustflags.
 baseline: target/.bench-baseline-fetch
-	cd $(BASELINE) && trunk build --release
+	cd $(BASELINE) && RUSTFLAGS= trunk build --release
 
 # Trunk runs cargo offline: the baseline's crates must be in the local cache first.
 target/.bench-baseline-fetch: $(BASELINE)/Cargo.lock
