@@ -1,7 +1,5 @@
 //! The one store of raw inputs; everything shown is derived from it.
 
-use std::collections::BTreeSet;
-
 use keyless_core::{Bundle, ConfigErrors, Field, RawConfig, ValidConfig};
 use leptos::prelude::*;
 
@@ -15,7 +13,7 @@ pub struct FormState {
     pub raw: RwSignal<RawConfig>,
     /// Keys of the fields whose errors are shown: edited by the user, or on a step
     /// the user tried to leave with Next.
-    pub touched: RwSignal<BTreeSet<&'static str>>,
+    pub touched: RwSignal<Touched>,
     /// The config with the form's derived defaults filled in, as validated.
     pub effective: Memo<RawConfig>,
     /// The validated config of the current inputs, or every problem with them.
@@ -46,7 +44,7 @@ impl FormState {
         let shown = keep_last_valid(epoch, result);
         FormState {
             raw,
-            touched: RwSignal::new(BTreeSet::new()),
+            touched: RwSignal::new(Touched::default()),
             effective,
             config,
             last_config,
@@ -77,7 +75,7 @@ impl FormState {
 
     /// The message to show next to `field`, if it has one and it is touched.
     pub fn shown_error(&self, field: Field) -> Option<String> {
-        if !self.touched.with(|t| t.contains(field.key())) {
+        if !self.touched.with(|t| t.contains(field)) {
             return None;
         }
         self.error(field)
@@ -93,10 +91,8 @@ impl FormState {
 
     /// Marks `field` as touched, so its error shows.
     pub fn touch(&self, field: Field) {
-        if !self.touched.with_untracked(|t| t.contains(field.key())) {
-            self.touched.update(|t| {
-                t.insert(field.key());
-            });
+        if !self.touched.with_untracked(|t| t.contains(field)) {
+            self.touched.update(|t| t.insert(field));
         }
     }
 
@@ -104,6 +100,33 @@ impl FormState {
     pub fn set(&self, field: Field, value: String) {
         self.raw.update(|r| *r.scalar_mut(field) = value);
         self.touch(field);
+    }
+}
+
+/// A set of fields, one bit per position in [`Field::ALL`] (a set type of its own
+/// would be more code in the wasm than this whole struct).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Touched(u32);
+
+const _: () = assert!(Field::ALL.len() <= 32, "Touched has one bit per field");
+
+impl Touched {
+    /// Every field.
+    pub const ALL: Touched = Touched(u32::MAX);
+
+    fn bit(field: Field) -> u32 {
+        let index = Field::ALL.iter().position(|f| *f == field).unwrap_or(0);
+        1 << index
+    }
+
+    /// Whether `field` is in the set.
+    pub fn contains(self, field: Field) -> bool {
+        self.0 & Touched::bit(field) != 0
+    }
+
+    /// Adds `field`.
+    pub fn insert(&mut self, field: Field) {
+        self.0 |= Touched::bit(field);
     }
 }
 

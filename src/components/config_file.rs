@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::browser;
 use crate::persist;
-use crate::state::FormState;
+use crate::state::{FormState, Touched};
 
 /// Import, export, share and reset buttons, and the drop zone for `keyless.json`.
 #[component]
@@ -25,9 +25,7 @@ pub fn ConfigFileActions(
             return;
         }
         state.raw.set(normalise_sizes(raw));
-        state
-            .touched
-            .update(|t| t.extend(keyless_core::Field::ALL.map(|f| f.key())));
+        state.touched.set(Touched::ALL);
         message.set(if errors.0.is_empty() {
             "Imported keyless.json.".into()
         } else {
