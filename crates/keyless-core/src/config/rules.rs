@@ -394,6 +394,8 @@ pub fn split_repository(text: &str) -> (Option<String>, String) {
 /// hyphens, not at either end. The owner named in the repository field fills it.
 pub fn parse_owner(text: &str, from_repo: Option<&str>) -> Result<String, String> {
     let typed = text.trim();
+    // "/name" in the repository field names no owner.
+    let from_repo = from_repo.filter(|o| !o.is_empty());
     let owner = match (typed, from_repo) {
         ("", None) => {
             return Err("enter the GitHub user or organisation that owns the repository".into())
@@ -1058,6 +1060,23 @@ pub fn printable(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repository_field_with_an_empty_owner_part_names_no_owner() {
+        // Found by the hostile-text property test: "/main" passed with owner "".
+        for repository in ["/main", "https://github.com//main"] {
+            let (from_repo, _) = split_repository(repository);
+            assert!(
+                parse_owner("", from_repo.as_deref()).is_err(),
+                "{repository}"
+            );
+            assert_eq!(
+                parse_owner("octo-org", from_repo.as_deref()),
+                Ok("octo-org".into())
+            );
+        }
+        assert_eq!(parse_owner("", Some("octo-org")), Ok("octo-org".into()));
+    }
 
     #[test]
     fn cpu_spellings() {
