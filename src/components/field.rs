@@ -402,7 +402,7 @@ pub fn PairsField(
             <ul>{move || (0..count.get()).map(row).collect_view()}</ul>
             <button type="button" class="add"
                 on:click=move |_| state.raw.update(|r| pairs_of_mut(r, field).push(Default::default()))
-            >{format!("Add {}", legend.to_lowercase().trim_end_matches('s'))}</button>
+            >{format!("Add {}", legend.to_ascii_lowercase().trim_end_matches('s'))}</button>
             {hint_and_error(&ids, hint, error)}
         </fieldset>
     }
