@@ -2,6 +2,7 @@
 
 use keyless_core::{Bundle, ConfigErrors, Field, RawConfig, ValidConfig};
 use leptos::prelude::*;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use crate::steps::Step;
 
@@ -131,23 +132,23 @@ impl Touched {
 }
 
 /// The latest `Ok` value of `source`, kept while it is an error, forgotten when
-/// `epoch` changes (a reset).
+/// `epoch` changes (a reset). One memo: the epoch of its last run is kept beside it.
 fn keep_last_valid<T, E>(epoch: RwSignal<u32>, source: Memo<Result<T, E>>) -> Memo<Option<T>>
 where
     T: Clone + PartialEq + Send + Sync + 'static,
     E: PartialEq + Send + Sync + 'static,
 {
-    let tagged = Memo::new(move |previous: Option<&(u32, Option<T>)>| {
+    let seen = AtomicU32::new(0);
+    Memo::new(move |previous: Option<&Option<T>>| {
         let now = epoch.get();
-        let value = source.with(|r| match r {
+        let same_epoch = seen.swap(now, Ordering::Relaxed) == now;
+        source.with(|r| match r {
             Ok(value) => Some(value.clone()),
             Err(_) => previous
-                .filter(|(then, _)| *then == now)
-                .and_then(|(_, value)| value.clone()),
-        });
-        (now, value)
-    });
-    Memo::new(move |_| tagged.with(|(_, value)| value.clone()))
+                .filter(|_| same_epoch)
+                .and_then(|value| value.clone()),
+        })
+    })
 }
 
 /// Fills what the form derives when left empty: the app name follows the repository.
