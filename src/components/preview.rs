@@ -149,17 +149,21 @@ fn FilePanel(
                 .to_string()
         })
     });
-    let feedback = RwSignal::new("");
+    let feedback = RwSignal::new(String::new());
     let copy = move |_| {
         let content = text.get_untracked();
         spawn_local(async move {
             let copied = browser::copy_text(&content).await;
-            feedback.set(if copied {
+            let note = if copied {
                 "Copied"
             } else {
                 "Copy failed: select the text and copy it"
-            });
-            set_timeout(move || feedback.set(""), std::time::Duration::from_secs(2));
+            };
+            feedback.set(note.to_string());
+            set_timeout(
+                move || feedback.set(String::new()),
+                std::time::Duration::from_secs(2),
+            );
         });
     };
     let download = move |_| {
