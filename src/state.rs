@@ -2,7 +2,7 @@
 
 use keyless_core::{Bundle, ConfigErrors, Field, RawConfig, ValidConfig};
 use leptos::prelude::*;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::steps::Step;
 
@@ -28,7 +28,7 @@ pub struct FormState {
     /// The wizard step on screen.
     pub step: RwSignal<Step>,
     /// Bumped by a reset, so the preview forgets the last valid bundle.
-    pub epoch: RwSignal<u32>,
+    pub epoch: RwSignal<usize>,
 }
 
 impl FormState {
@@ -133,12 +133,12 @@ impl Touched {
 
 /// The latest `Ok` value of `source`, kept while it is an error, forgotten when
 /// `epoch` changes (a reset). One memo: the epoch of its last run is kept beside it.
-fn keep_last_valid<T, E>(epoch: RwSignal<u32>, source: Memo<Result<T, E>>) -> Memo<Option<T>>
+fn keep_last_valid<T, E>(epoch: RwSignal<usize>, source: Memo<Result<T, E>>) -> Memo<Option<T>>
 where
     T: Clone + PartialEq + Send + Sync + 'static,
     E: PartialEq + Send + Sync + 'static,
 {
-    let seen = AtomicU32::new(0);
+    let seen = AtomicUsize::new(0);
     Memo::new(move |previous: Option<&Option<T>>| {
         let now = epoch.get();
         let same_epoch = seen.swap(now, Ordering::Relaxed) == now;
