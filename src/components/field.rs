@@ -30,31 +30,21 @@ fn error_signal(state: FormState, field: Field) -> Signal<Option<String>> {
 }
 
 /// `aria-describedby`: the hint (if any) and the error (while shown).
-fn described_by(
-    ids: &FieldIds,
-    has_hint: bool,
-    error: Signal<Option<String>>,
-) -> impl Fn() -> String {
-    let (hint, err) = (ids.hint.clone(), ids.error.clone());
-    move || {
-        let mut list = Vec::new();
-        if has_hint {
-            list.push(hint.clone());
-        }
-        if error.with(Option::is_some) {
-            list.push(err.clone());
-        }
-        list.join(" ")
+fn described_by(field: Field, has_hint: bool, error: Signal<Option<String>>) -> String {
+    let ids = FieldIds::new(field);
+    match (has_hint, error.with(Option::is_some)) {
+        (true, true) => format!("{} {}", ids.hint, ids.error),
+        (true, false) => ids.hint,
+        (false, true) => ids.error,
+        (false, false) => String::new(),
     }
 }
 
-fn aria_invalid(error: Signal<Option<String>>) -> impl Fn() -> &'static str {
-    move || {
-        if error.with(Option::is_some) {
-            "true"
-        } else {
-            "false"
-        }
+fn aria_invalid(error: Signal<Option<String>>) -> &'static str {
+    if error.with(Option::is_some) {
+        "true"
+    } else {
+        "false"
     }
 }
 
@@ -104,8 +94,8 @@ pub fn TextField(
                 spellcheck="false"
                 inputmode=(!inputmode.is_empty()).then_some(inputmode)
                 placeholder=move || placeholder.get()
-                aria-invalid=aria_invalid(error)
-                aria-describedby=described_by(&ids, !hint.is_empty(), error)
+                aria-invalid=move || aria_invalid(error)
+                aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 prop:value=move || state.raw.with(|r| r.scalar(field).to_string())
                 on:input=move |ev| state.set(field, event_target_value(&ev))
             />
@@ -141,8 +131,8 @@ pub fn SelectField(
             <select
                 id=ids.input.clone()
                 name=field.key()
-                aria-invalid=aria_invalid(error)
-                aria-describedby=described_by(&ids, !hint.is_empty(), error)
+                aria-invalid=move || aria_invalid(error)
+                aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
                     state.set(field, value.clone());
@@ -193,20 +183,19 @@ pub fn CheckboxField(
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
     let error = error_signal(state, field);
-    let checked = move || {
-        state.raw.with(|r| match r.scalar(field).trim() {
-            "" => default,
-            text => text == "true",
-        })
-    };
     view! {
         <div class="field checkbox" class:invalid=move || error.with(Option::is_some)>
             <input
                 id=ids.input.clone()
                 name=field.key()
                 type="checkbox"
-                aria-describedby=described_by(&ids, !hint.is_empty(), error)
-                prop:checked=checked
+                aria-describedby=move || described_by(field, !hint.is_empty(), error)
+                prop:checked=move || {
+                    state.raw.with(|r| match r.scalar(field).trim() {
+                        "" => default,
+                        text => text == "true",
+                    })
+                }
                 on:change=move |ev| state.set(field, event_target_checked(&ev).to_string())
             />
             <label for=ids.input.clone()>{label}</label>
@@ -237,7 +226,7 @@ pub fn RadioField(
             class="field radio"
             class:invalid=move || error.with(Option::is_some)
             id=ids.input.clone()
-            aria-describedby=described_by(&ids, !hint.is_empty(), error)
+            aria-describedby=move || described_by(field, !hint.is_empty(), error)
         >
             <legend>{legend}</legend>
             {choices
@@ -291,8 +280,8 @@ pub fn LinesField(
                 rows="3"
                 spellcheck="false"
                 placeholder=placeholder
-                aria-invalid=aria_invalid(error)
-                aria-describedby=described_by(&ids, !hint.is_empty(), error)
+                aria-invalid=move || aria_invalid(error)
+                aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 prop:value=move || {
                     state.raw.with(|r| lines_of(r, field).join("\n"))
                 }
@@ -360,24 +349,22 @@ pub fn PairsField(
         let name_id = format!("{base}-{i}-name");
         let value_id = format!("{base}-{i}-value");
         let read = move |second: bool| {
-            move || {
-                state.raw.with(|r| {
-                    pairs_of(r, field)
-                        .get(i)
-                        .map(|p| if second { p.1.clone() } else { p.0.clone() })
-                        .unwrap_or_default()
-                })
-            }
+            state.raw.with(|r| {
+                pairs_of(r, field)
+                    .get(i)
+                    .map(|p| if second { p.1.clone() } else { p.0.clone() })
+                    .unwrap_or_default()
+            })
         };
         view! {
             <li class="pair">
                 <label for=name_id.clone() class="visually-hidden">{format!("{legend} {}: name", i + 1)}</label>
                 <input id=name_id type="text" spellcheck="false" autocomplete="off" placeholder="NAME"
-                    prop:value=read(false)
+                    prop:value=move || read(false)
                     on:input=move |ev| edit(i, Some(event_target_value(&ev)), None) />
                 <label for=value_id.clone() class="visually-hidden">{format!("{legend} {}: {value_label}", i + 1)}</label>
                 <input id=value_id type="text" spellcheck="false" autocomplete="off" placeholder=value_placeholder
-                    prop:value=read(true)
+                    prop:value=move || read(true)
                     on:input=move |ev| edit(i, None, Some(event_target_value(&ev))) />
                 <button type="button" class="remove"
                     aria-label=format!("Remove {legend} {}", i + 1)
@@ -397,7 +384,7 @@ pub fn PairsField(
     view! {
         <fieldset class="field pairs" class:invalid=move || error.with(Option::is_some)
             id=ids.input.clone()
-            aria-describedby=described_by(&ids, !hint.is_empty(), error)>
+            aria-describedby=move || described_by(field, !hint.is_empty(), error)>
             <legend>{legend}</legend>
             <ul>{move || (0..count.get()).map(row).collect_view()}</ul>
             <button type="button" class="add"

@@ -126,7 +126,7 @@ pub fn Preview(
                     }).collect_view()}
                 </div>
                 {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
-                    <FilePanel state index=i path hidden=Signal::derive(move || selected.get() != i) />
+                    <FilePanel state index=i path selected />
                 }).collect_view()}
             </Show>
         </section>
@@ -139,7 +139,7 @@ fn FilePanel(
     state: FormState,
     index: usize,
     path: &'static str,
-    hidden: Signal<bool>,
+    selected: RwSignal<usize>,
 ) -> impl IntoView {
     let text = Memo::new(move |_| {
         state.shown.with(|b| {
@@ -171,7 +171,7 @@ fn FilePanel(
     };
     view! {
         <div class="file" role="tabpanel" id=format!("panel-{index}")
-            aria-labelledby=format!("tab-{index}") hidden=move || hidden.get()>
+            aria-labelledby=format!("tab-{index}") hidden=move || selected.get() != index>
             <div class="file-actions">
                 <button type="button" on:click=copy aria-label=format!("Copy {path}")>"Copy"</button>
                 <button type="button" on:click=download aria-label=format!("Download {path}")>"Download"</button>
