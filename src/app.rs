@@ -102,7 +102,7 @@ fn Wizard(state: FormState) -> impl IntoView {
                     }).collect_view()}
                 </ol>
             </nav>
-            <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title()}</h2>
+            <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title().to_string()}</h2>
             <ErrorSummary state />
             <form novalidate=true on:submit=|ev| ev.prevent_default()>
                 {move || match state.step.get() {
