@@ -68,6 +68,8 @@ pub fn Preview(
                 .unwrap_or_default()
         })
     });
+    // A memo, so the tabs are built again only when files appear or go.
+    let has_files = Memo::new(move |_| state.shown.with(Option::is_some));
     let stale = move || state.result.with(Result::is_err) && state.shown.with(Option::is_some);
     let problems = move || {
         state
@@ -109,12 +111,11 @@ pub fn Preview(
                     problems(), if problems() == 1 { "" } else { "s" }
                 )}
             </p>
-            <Show
-                when=move || state.shown.with(Option::is_some)
-                fallback=|| view! {
+            {move || if !has_files.get() {
+                view! {
                     <p class="empty">"Enter your GitHub repository and AWS account id to see your files."</p>
-                }
-            >
+                }.into_any()
+            } else { view! {
                 <div class="tabs" role="tablist" aria-label="Generated files" on:keydown=on_key>
                     {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
                         <button type="button" role="tab" id=format!("tab-{i}")
@@ -128,7 +129,7 @@ pub fn Preview(
                 {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
                     <FilePanel state index=i path selected />
                 }).collect_view()}
-            </Show>
+            }.into_any() }}
         </section>
     }
 }

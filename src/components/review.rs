@@ -17,9 +17,12 @@ pub fn Review(
             .result
             .with(|r| r.as_ref().map(|b| b.findings.clone()).unwrap_or_default())
     };
+    // A memo, so the findings are built again only when the form turns valid or invalid.
+    let valid = Memo::new(move |_| state.result.with(Result::is_ok));
     view! {
-        <Show when=move || state.result.with(Result::is_ok)
-            fallback=|| view! { <p class="stale">"Fix the problems listed above to review your files."</p> }>
+        {move || if !valid.get() {
+            view! { <p class="stale">"Fix the problems listed above to review your files."</p> }.into_any()
+        } else { view! {
             <h3>"What your files do"</h3>
             <ul class="findings">
                 {move || findings().into_iter().map(|finding| {
@@ -40,6 +43,6 @@ pub fn Review(
                 <li>"With AWS credentials for the account (an admin, once): " <code>"bash infra/setup.sh"</code></li>
                 <li>"Commit and push to the branch: the workflow builds, pushes and deploys."</li>
             </ol>
-        </Show>
+        }.into_any() }}
     }
 }
