@@ -176,7 +176,7 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             .with(|r| !matches!(r.subject_format.trim(), "" | "legacy"))
     };
     let ids_command = move || {
-        state.effective.with(|r| {
+        state.raw.with(|r| {
             let owner = if r.github_owner.trim().is_empty() {
                 "OWNER"
             } else {

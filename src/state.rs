@@ -15,9 +15,8 @@ pub struct FormState {
     /// Keys of the fields whose errors are shown: edited by the user, or on a step
     /// the user tried to leave with Next.
     pub touched: RwSignal<Touched>,
-    /// The config with the form's derived defaults filled in, as validated.
-    pub effective: Memo<RawConfig>,
-    /// The validated config of the current inputs, or every problem with them.
+    /// The validated config of the current inputs (with the form's derived defaults
+    /// filled in), or every problem with them.
     pub config: Memo<Result<ValidConfig, ConfigErrors>>,
     /// The last valid config (the cost estimate keeps it while errors remain).
     pub last_config: Memo<Option<ValidConfig>>,
@@ -35,8 +34,7 @@ impl FormState {
     /// A store starting from `initial`, with everything derived from it.
     pub fn new(initial: RawConfig) -> Self {
         let raw = RwSignal::new(initial);
-        let effective = Memo::new(move |_| raw.with(with_derived_defaults));
-        let config = Memo::new(move |_| effective.with(RawConfig::validate));
+        let config = Memo::new(move |_| raw.with(|r| with_derived_defaults(r).validate()));
         let epoch = RwSignal::new(0);
         let last_config = keep_last_valid(epoch, config);
         let result = Memo::new(move |_| {
@@ -46,7 +44,6 @@ impl FormState {
         FormState {
             raw,
             touched: RwSignal::new(Touched::default()),
-            effective,
             config,
             last_config,
             result,
