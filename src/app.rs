@@ -99,7 +99,7 @@ fn Wizard(state: FormState) -> impl IntoView {
                                 on:click=move |_| go(step)
                             >{format!("{}. {}", i + 1, step.title())}</button>
                         </li>
-                    }).collect_view()}
+                    }.into_any()).collect_view()}
                 </ol>
             </nav>
             <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title().to_string()}</h2>
@@ -161,7 +161,7 @@ fn ErrorSummary(state: FormState) -> impl IntoView {
                             state.step.set(step);
                             browser::focus(&target);
                         }>{message}</a></li>
-                    }
+                    }.into_any()
                 }).collect_view()}
             </ul>
         </div>

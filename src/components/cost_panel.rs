@@ -168,7 +168,7 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
                         <td class="amount" data-cost="monthly">{item.monthly.usd()}</td>
                         <td>{item.sources.join(", ")}</td>
                     </tr>
-                }).collect_view()}
+                }.into_any()).collect_view()}
             </tbody>
         </table>
         {(!bill.unpriced.is_empty()).then(|| view! {
@@ -200,7 +200,7 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
                 <li class:current=r.code == current_region>
                     {format!("{} — {}: {}", r.name, r.code, r.total_monthly.usd())}
                 </li>
-            }).collect_view()}
+            }.into_any()).collect_view()}
         </ol>
     }
 }
@@ -241,7 +241,7 @@ fn chart(bill: &CostEstimate) -> impl IntoView {
                         <rect x=LABEL.to_string() y=y.to_string() width=width.to_string() height=BAR.to_string() rx="3" class="chart-bar" />
                         <text x=(LABEL + width + 6).to_string() y=text_y class="chart-value">{item.monthly.usd()}</text>
                     </g>
-                }
+                }.into_any()
             }).collect_view()}
         </svg>
     }

@@ -156,7 +156,7 @@ pub fn SelectField(
                                 >
                                     {text}
                                 </option>
-                            }
+                            }.into_any()
                         })
                         .collect_view()
                 }}
@@ -245,7 +245,7 @@ pub fn RadioField(
                             />
                             {text}
                         </label>
-                    }
+                    }.into_any()
                 })
                 .collect_view()}
             {hint_and_error(&ids, hint, error)}
@@ -379,7 +379,7 @@ pub fn PairsField(
                     }
                 >"Remove"</button>
             </li>
-        }
+        }.into_any()
     };
     view! {
         <fieldset class="field pairs" class:invalid=move || error.with(Option::is_some)

@@ -124,7 +124,7 @@ pub fn Preview(
                             tabindex=move || if selected.get() == i { "0" } else { "-1" }
                             on:click=move |_| selected.set(i)
                         >{path}</button>
-                    }).collect_view()}
+                    }.into_any()).collect_view()}
                 </div>
                 {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
                     <FilePanel state index=i path selected />

@@ -34,7 +34,7 @@ pub fn Review(
                             <strong>{finding.title}</strong>
                             <p>{finding.detail}</p>
                         </li>
-                    }
+                    }.into_any()
                 }).collect_view()}
             </ul>
             <h3>"Next"</h3>
