@@ -6,6 +6,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::steps::Step;
 
+/// A valid config and the files generated from it.
+#[derive(Clone, PartialEq)]
+pub struct Generated {
+    /// The validated config.
+    pub config: ValidConfig,
+    /// Its files and findings.
+    pub bundle: Bundle,
+}
+
 /// The form's state. `raw` is the only source of truth; the bundle, the errors and
 /// the preview are memos over it, never written back.
 #[derive(Clone, Copy)]
@@ -18,12 +27,11 @@ pub struct FormState {
     /// The validated config of the current inputs (with the form's derived defaults
     /// filled in), or every problem with them.
     pub config: Memo<Result<ValidConfig, ConfigErrors>>,
-    /// The last valid config (the cost estimate keeps it while errors remain).
-    pub last_config: Memo<Option<ValidConfig>>,
-    /// The bundle of the current inputs, or every problem with them.
-    pub result: Memo<Result<Bundle, ConfigErrors>>,
-    /// The last valid bundle: the preview keeps it while errors remain (marked stale).
-    pub shown: Memo<Option<Bundle>>,
+    /// The config and bundle of the current inputs, or every problem with them.
+    pub result: Memo<Result<Generated, ConfigErrors>>,
+    /// The last valid config and bundle: the preview and the cost estimate keep them
+    /// while errors remain (the preview marked stale).
+    pub shown: Memo<Option<Generated>>,
     /// The wizard step on screen.
     pub step: RwSignal<Step>,
     /// Bumped by a reset, so the preview forgets the last valid bundle.
@@ -36,16 +44,21 @@ impl FormState {
         let raw = RwSignal::new(initial);
         let config = Memo::new(move |_| raw.with(|r| with_derived_defaults(r).validate()));
         let epoch = RwSignal::new(0);
-        let last_config = keep_last_valid(epoch, config);
         let result = Memo::new(move |_| {
-            config.with(|c| c.as_ref().map(keyless_core::generate).map_err(Clone::clone))
+            config.with(|c| {
+                c.as_ref()
+                    .map(|config| Generated {
+                        bundle: keyless_core::generate(config),
+                        config: config.clone(),
+                    })
+                    .map_err(Clone::clone)
+            })
         });
         let shown = keep_last_valid(epoch, result);
         FormState {
             raw,
             touched: RwSignal::new(Touched::default()),
             config,
-            last_config,
             result,
             shown,
             step: RwSignal::new(Step::GitHub),

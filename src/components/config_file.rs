@@ -62,7 +62,7 @@ pub fn ConfigFileActions(
         let text = state.result.with_untracked(|r| {
             r.as_ref()
                 .ok()
-                .and_then(|b| b.file(CONFIG_PATH))
+                .and_then(|g| g.bundle.file(CONFIG_PATH))
                 .map(str::to_string)
         });
         match text {

@@ -66,9 +66,9 @@ pub fn CostPanel(
     let assumptions = RwSignal::new(Assumptions::default());
     // The estimate and its inputs, or why there is none; `None` until a config is valid.
     let priced = Memo::new(move |_| {
-        state.last_config.with(|c| {
-            c.as_ref().map(|c| {
-                let inputs = assumptions.with(|a| inputs_of(c, a))?;
+        state.shown.with(|g| {
+            g.as_ref().map(|g| {
+                let inputs = assumptions.with(|a| inputs_of(&g.config, a))?;
                 let bill = estimate(&inputs).map_err(|e| e.to_string())?;
                 Ok::<_, String>((bill, inputs))
             })

@@ -64,7 +64,7 @@ pub fn Preview(
     let paths = Memo::new(move |_| {
         state.shown.with(|b| {
             b.as_ref()
-                .map(|b| b.files.iter().map(|f| f.path).collect::<Vec<_>>())
+                .map(|g| g.bundle.files.iter().map(|f| f.path).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     });
@@ -77,7 +77,10 @@ pub fn Preview(
             .with(|r| r.as_ref().err().map_or(0, |e| e.0.len()))
     };
     let download_all = move |_| {
-        if let Some(zip) = state.shown.with_untracked(|b| b.as_ref().map(bundle_zip)) {
+        if let Some(zip) = state
+            .shown
+            .with_untracked(|g| g.as_ref().map(|g| bundle_zip(&g.bundle)))
+        {
             browser::download("keyless-bundle.zip", &zip, "application/zip");
         }
     };
@@ -145,7 +148,7 @@ fn FilePanel(
     let text = Memo::new(move |_| {
         state.shown.with(|b| {
             b.as_ref()
-                .and_then(|b| b.file(path))
+                .and_then(|g| g.bundle.file(path))
                 .unwrap_or_default()
                 .to_string()
         })

@@ -13,9 +13,11 @@ pub fn Review(
     state: FormState,
 ) -> impl IntoView {
     let findings = move || {
-        state
-            .result
-            .with(|r| r.as_ref().map(|b| b.findings.clone()).unwrap_or_default())
+        state.result.with(|r| {
+            r.as_ref()
+                .map(|g| g.bundle.findings.clone())
+                .unwrap_or_default()
+        })
     };
     // A memo, so the findings are built again only when the form turns valid or invalid.
     let valid = Memo::new(move |_| state.result.with(Result::is_ok));
