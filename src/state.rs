@@ -24,9 +24,6 @@ pub struct FormState {
     /// Keys of the fields whose errors are shown: edited by the user, or on a step
     /// the user tried to leave with Next.
     pub touched: RwSignal<Touched>,
-    /// The validated config of the current inputs (with the form's derived defaults
-    /// filled in), or every problem with them.
-    pub config: Memo<Result<ValidConfig, ConfigErrors>>,
     /// The config and bundle of the current inputs, or every problem with them.
     pub result: Memo<Result<Generated, ConfigErrors>>,
     /// The last valid config and bundle: the preview and the cost estimate keep them
@@ -42,23 +39,19 @@ impl FormState {
     /// A store starting from `initial`, with everything derived from it.
     pub fn new(initial: RawConfig) -> Self {
         let raw = RwSignal::new(initial);
-        let config = Memo::new(move |_| raw.with(|r| with_derived_defaults(r).validate()));
         let epoch = RwSignal::new(0);
+        // Validated with the form's derived defaults filled in.
         let result = Memo::new(move |_| {
-            config.with(|c| {
-                c.as_ref()
-                    .map(|config| Generated {
-                        bundle: keyless_core::generate(config),
-                        config: config.clone(),
-                    })
-                    .map_err(Clone::clone)
-            })
+            raw.with(|r| with_derived_defaults(r).validate())
+                .map(|config| Generated {
+                    bundle: keyless_core::generate(&config),
+                    config,
+                })
         });
         let shown = keep_last_valid(epoch, result);
         FormState {
             raw,
             touched: RwSignal::new(Touched::default()),
-            config,
             result,
             shown,
             step: RwSignal::new(Step::GitHub),
