@@ -24,15 +24,28 @@ impl FieldIds {
     }
 }
 
-/// The error shown next to `field`, once touched.
-fn error_signal(state: FormState, field: Field) -> Signal<Option<String>> {
-    Signal::derive(move || state.shown_error(field))
+/// The error shown next to a field, once touched: read inside the view's closures,
+/// which track what it reads (a derived signal would be one more signal type).
+#[derive(Clone, Copy)]
+struct ShownError {
+    state: FormState,
+    field: Field,
+}
+
+impl ShownError {
+    fn get(self) -> Option<String> {
+        self.state.shown_error(self.field)
+    }
+
+    fn is_some(self) -> bool {
+        self.get().is_some()
+    }
 }
 
 /// `aria-describedby`: the hint (if any) and the error (while shown).
-fn described_by(field: Field, has_hint: bool, error: Signal<Option<String>>) -> String {
+fn described_by(field: Field, has_hint: bool, error: ShownError) -> String {
     let ids = FieldIds::new(field);
-    match (has_hint, error.with(Option::is_some)) {
+    match (has_hint, error.is_some()) {
         (true, true) => format!("{} {}", ids.hint, ids.error),
         (true, false) => ids.hint,
         (false, true) => ids.error,
@@ -40,8 +53,8 @@ fn described_by(field: Field, has_hint: bool, error: Signal<Option<String>>) -> 
     }
 }
 
-fn aria_invalid(error: Signal<Option<String>>) -> &'static str {
-    if error.with(Option::is_some) {
+fn aria_invalid(error: ShownError) -> &'static str {
+    if error.is_some() {
         "true"
     } else {
         "false"
@@ -49,14 +62,10 @@ fn aria_invalid(error: Signal<Option<String>>) -> &'static str {
 }
 
 /// The hint and error paragraphs every control shares.
-fn hint_and_error(
-    ids: &FieldIds,
-    hint: &'static str,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+fn hint_and_error(ids: &FieldIds, hint: &'static str, error: ShownError) -> impl IntoView {
     view! {
         {(!hint.is_empty()).then(|| view! { <p class="hint" id=ids.hint.clone()>{hint}</p> })}
-        <p class="error" id=ids.error.clone() hidden=move || error.with(Option::is_none)>
+        <p class="error" id=ids.error.clone() hidden=move || !error.is_some()>
             {move || error.get().unwrap_or_default()}
         </p>
     }
@@ -82,9 +91,9 @@ pub fn TextField(
     inputmode: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
-        <div class="field" class:invalid=move || error.with(Option::is_some)>
+        <div class="field" class:invalid=move || error.is_some()>
             <label for=ids.input.clone()>{label}</label>
             <input
                 id=ids.input.clone()
@@ -124,9 +133,9 @@ pub fn SelectField(
     on_change: Option<Callback<String>>,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
-        <div class="field" class:invalid=move || error.with(Option::is_some)>
+        <div class="field" class:invalid=move || error.is_some()>
             <label for=ids.input.clone()>{label}</label>
             <select
                 id=ids.input.clone()
@@ -182,9 +191,9 @@ pub fn CheckboxField(
     hint: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
-        <div class="field checkbox" class:invalid=move || error.with(Option::is_some)>
+        <div class="field checkbox" class:invalid=move || error.is_some()>
             <input
                 id=ids.input.clone()
                 name=field.key()
@@ -220,11 +229,11 @@ pub fn RadioField(
     hint: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
         <fieldset
             class="field radio"
-            class:invalid=move || error.with(Option::is_some)
+            class:invalid=move || error.is_some()
             id=ids.input.clone()
             aria-describedby=move || described_by(field, !hint.is_empty(), error)
         >
@@ -270,9 +279,9 @@ pub fn LinesField(
     placeholder: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
-        <div class="field" class:invalid=move || error.with(Option::is_some)>
+        <div class="field" class:invalid=move || error.is_some()>
             <label for=ids.input.clone()>{label}</label>
             <textarea
                 id=ids.input.clone()
@@ -329,7 +338,7 @@ pub fn PairsField(
     value_placeholder: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     let count = Memo::new(move |_| state.raw.with(|r| pairs_of(r, field).len()));
     let edit = move |i: usize, name: Option<String>, value: Option<String>| {
         state.raw.update(|r| {
@@ -382,7 +391,7 @@ pub fn PairsField(
         }.into_any()
     };
     view! {
-        <fieldset class="field pairs" class:invalid=move || error.with(Option::is_some)
+        <fieldset class="field pairs" class:invalid=move || error.is_some()
             id=ids.input.clone()
             aria-describedby=move || described_by(field, !hint.is_empty(), error)>
             <legend>{legend}</legend>
