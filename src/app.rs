@@ -207,18 +207,26 @@ fn GitHubStep(state: FormState) -> impl IntoView {
     }
 }
 
+fn region_options(_: FormState) -> Vec<(String, String)> {
+    keyless_core::regions::REGIONS
+        .iter()
+        .map(|(code, name)| (code.to_string(), format!("{name} — {code}")))
+        .collect()
+}
+
+fn retention_options(_: FormState) -> Vec<(String, String)> {
+    keyless_core::config::LOG_RETENTION_DAYS
+        .iter()
+        .map(|d| (d.to_string(), format!("{d} days")))
+        .collect()
+}
+
 #[component]
 fn AwsStep(state: FormState) -> impl IntoView {
-    let regions = Signal::derive(|| {
-        keyless_core::regions::REGIONS
-            .iter()
-            .map(|(code, name)| (code.to_string(), format!("{name} — {code}")))
-            .collect::<Vec<_>>()
-    });
     view! {
         <TextField state field=Field::AccountId label="AWS account id" placeholder="123456789012"
             inputmode="numeric" hint="12 digits, top right of the AWS console" />
-        <SelectField state field=Field::Region label="AWS region" options=regions />
+        <SelectField state field=Field::Region label="AWS region" options=region_options />
     }
 }
 
@@ -231,12 +239,6 @@ fn AppStep(state: FormState) -> impl IntoView {
         } else {
             suggested
         }
-    });
-    let retention = Signal::derive(|| {
-        keyless_core::config::LOG_RETENTION_DAYS
-            .iter()
-            .map(|d| (d.to_string(), format!("{d} days")))
-            .collect::<Vec<_>>()
     });
     view! {
         <TextField state field=Field::AppName label="App name" placeholder=name_placeholder
@@ -253,7 +255,7 @@ fn AppStep(state: FormState) -> impl IntoView {
         <TextField state field=Field::HealthCheckCommand label="Health check command (optional)"
             placeholder="curl -f http://localhost:8080/health || exit 1"
             hint="Runs inside the container; the image must have the tool it uses" />
-        <SelectField state field=Field::LogRetentionDays label="Keep logs for" options=retention />
+        <SelectField state field=Field::LogRetentionDays label="Keep logs for" options=retention_options />
         <TextField state field=Field::EphemeralStorageGib label="Ephemeral storage in GiB (optional)"
             inputmode="numeric" placeholder="20" hint="20 GiB are included; up to 200" />
         <PairsField state field=Field::EnvironmentVariables legend="Environment variables" value_label="value"

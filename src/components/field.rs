@@ -122,9 +122,9 @@ pub fn SelectField(
     field: Field,
     /// The visible label.
     label: &'static str,
-    /// The options, `(value, label)`.
-    #[prop(into)]
-    options: Signal<Vec<(String, String)>>,
+    /// The options, `(value, label)`, computed from the store (and kept current:
+    /// the list is built again when what it reads changes).
+    options: fn(FormState) -> Vec<(String, String)>,
     /// A short hint under the label.
     #[prop(optional)]
     hint: &'static str,
@@ -151,8 +151,7 @@ pub fn SelectField(
                 }
             >
                 {move || {
-                    options
-                        .get()
+                    options(state)
                         .into_iter()
                         .map(|(value, text)| {
                             // `selected` per option: a `value` on the select would be set
