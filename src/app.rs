@@ -7,7 +7,7 @@ use crate::browser;
 use crate::components::config_file::ConfigFileActions;
 use crate::components::cost_panel::CostPanel;
 use crate::components::field::{
-    CheckboxField, LinesField, PairsField, RadioField, SelectField, TextField,
+    CheckboxField, LinesField, PairsField, Placeholder, RadioField, SelectField, TextField,
 };
 use crate::components::preview::Preview;
 use crate::components::review::Review;
@@ -230,18 +230,20 @@ fn AwsStep(state: FormState) -> impl IntoView {
     }
 }
 
+/// The app name an empty field stands for, shown as its placeholder.
+fn app_name_placeholder(state: FormState) -> String {
+    let suggested = state.raw.with(|r| suggested_app_name(&r.github_repo));
+    if suggested.is_empty() {
+        "my-app".to_string()
+    } else {
+        suggested
+    }
+}
+
 #[component]
 fn AppStep(state: FormState) -> impl IntoView {
-    let name_placeholder = Signal::derive(move || {
-        let suggested = state.raw.with(|r| suggested_app_name(&r.github_repo));
-        if suggested.is_empty() {
-            "my-app".to_string()
-        } else {
-            suggested
-        }
-    });
     view! {
-        <TextField state field=Field::AppName label="App name" placeholder=name_placeholder
+        <TextField state field=Field::AppName label="App name" placeholder=Placeholder::FromForm(app_name_placeholder)
             hint="Names the ECR repository, cluster, service, log group and roles; empty = from the repository" />
         <TextField state field=Field::ContainerPort label="Container port" inputmode="numeric" placeholder="8080" />
         <SizePicker state />

@@ -71,6 +71,27 @@ fn hint_and_error(ids: &FieldIds, hint: &'static str, error: ShownError) -> impl
     }
 }
 
+/// A text input's example text.
+#[derive(Clone, Copy)]
+pub enum Placeholder {
+    /// Always the same text.
+    Fixed(&'static str),
+    /// Computed from the store, kept current as the answers change.
+    FromForm(fn(FormState) -> String),
+}
+
+impl Default for Placeholder {
+    fn default() -> Self {
+        Placeholder::Fixed("")
+    }
+}
+
+impl From<&'static str> for Placeholder {
+    fn from(text: &'static str) -> Self {
+        Placeholder::Fixed(text)
+    }
+}
+
 /// A text input for one scalar field of the config.
 #[component]
 pub fn TextField(
@@ -85,7 +106,7 @@ pub fn TextField(
     hint: &'static str,
     /// The example shown while empty.
     #[prop(optional, into)]
-    placeholder: Signal<String>,
+    placeholder: Placeholder,
     /// `inputmode` for on-screen keyboards, e.g. `numeric`.
     #[prop(optional)]
     inputmode: &'static str,
@@ -102,7 +123,10 @@ pub fn TextField(
                 autocomplete="off"
                 spellcheck="false"
                 inputmode=(!inputmode.is_empty()).then_some(inputmode)
-                placeholder=move || placeholder.get()
+                placeholder=move || match placeholder {
+                    Placeholder::Fixed(text) => text.to_string(),
+                    Placeholder::FromForm(compute) => compute(state),
+                }
                 aria-invalid=move || aria_invalid(error)
                 aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 prop:value=move || state.raw.with(|r| r.scalar(field).to_string())
