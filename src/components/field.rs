@@ -53,14 +53,6 @@ fn described_by(field: Field, has_hint: bool, error: ShownError) -> String {
     }
 }
 
-fn aria_invalid(error: ShownError) -> &'static str {
-    if error.is_some() {
-        "true"
-    } else {
-        "false"
-    }
-}
-
 /// The hint and error paragraphs every control shares.
 fn hint_and_error(ids: &FieldIds, hint: &'static str, error: ShownError) -> impl IntoView {
     view! {
@@ -127,7 +119,7 @@ pub fn TextField(
                     Placeholder::Fixed(text) => text.to_string(),
                     Placeholder::FromForm(compute) => compute(state),
                 }
-                aria-invalid=move || aria_invalid(error)
+                aria-invalid=move || error.is_some().to_string()
                 aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 prop:value=move || state.raw.with(|r| r.scalar(field).to_string())
                 on:input=move |ev| state.set(field, event_target_value(&ev))
@@ -164,7 +156,7 @@ pub fn SelectField(
             <select
                 id=ids.input.clone()
                 name=field.key()
-                aria-invalid=move || aria_invalid(error)
+                aria-invalid=move || error.is_some().to_string()
                 aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
@@ -312,7 +304,7 @@ pub fn LinesField(
                 rows="3"
                 spellcheck="false"
                 placeholder=placeholder
-                aria-invalid=move || aria_invalid(error)
+                aria-invalid=move || error.is_some().to_string()
                 aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 prop:value=move || {
                     state.raw.with(|r| lines_of(r, field).join("\n"))

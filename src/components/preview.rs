@@ -124,7 +124,7 @@ pub fn Preview(
                         <button type="button" role="tab" id=format!("tab-{i}")
                             aria-selected=move || (selected.get() == i).to_string()
                             aria-controls=format!("panel-{i}")
-                            tabindex=move || if selected.get() == i { "0" } else { "-1" }
+                            tabindex=move || (if selected.get() == i { "0" } else { "-1" }).to_string()
                             on:click=move |_| selected.set(i)
                         >{path}</button>
                     }.into_any()).collect_view()}
