@@ -162,7 +162,7 @@ fn ErrorSummary(state: FormState) -> impl IntoView {
                             browser::focus(&target);
                         }>{message}</a></li>
                     }.into_any()
-                }).collect_view()}
+                }).collect_view().into_any()}
             </ul>
         </div>
     }

@@ -182,7 +182,7 @@ pub fn SelectField(
                                 </option>
                             }.into_any()
                         })
-                        .collect_view()
+                        .collect_view().into_any()
                 }}
             </select>
             {hint_and_error(&ids, hint, error)}
@@ -410,7 +410,7 @@ pub fn PairsField(
             id=ids.input.clone()
             aria-describedby=move || described_by(field, !hint.is_empty(), error)>
             <legend>{legend}</legend>
-            <ul>{move || (0..count.get()).map(row).collect_view()}</ul>
+            <ul>{move || (0..count.get()).map(row).collect_view().into_any()}</ul>
             <button type="button" class="add"
                 on:click=move |_| state.raw.update(|r| pairs_of_mut(r, field).push(Default::default()))
             >{format!("Add {}", legend.to_ascii_lowercase().trim_end_matches('s'))}</button>

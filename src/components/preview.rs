@@ -127,11 +127,11 @@ pub fn Preview(
                             tabindex=move || (if selected.get() == i { "0" } else { "-1" }).to_string()
                             on:click=move |_| selected.set(i)
                         >{path}</button>
-                    }.into_any()).collect_view()}
+                    }.into_any()).collect_view().into_any()}
                 </div>
                 {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
                     <FilePanel state index=i path selected />
-                }).collect_view()}
+                }).collect_view().into_any()}
             }.into_any() }}
         </section>
     }

@@ -37,7 +37,7 @@ pub fn Review(
                             <p>{finding.detail}</p>
                         </li>
                     }.into_any()
-                }).collect_view()}
+                }).collect_view().into_any()}
             </ul>
             <h3>"Next"</h3>
             <ol class="next-steps">
