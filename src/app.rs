@@ -102,7 +102,7 @@ fn Wizard(state: FormState) -> impl IntoView {
                     }.into_any()).collect_view()}
                 </ol>
             </nav>
-            <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title().to_string()}</h2>
+            <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title().into_any()}</h2>
             <ErrorSummary state />
             <form novalidate=true on:submit=|ev| ev.prevent_default()>
                 {move || match state.step.get() {
@@ -200,7 +200,7 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             choices=&[("legacy", "Legacy (repo:owner/name:…)"), ("immutable", "Immutable (owner@id/name@id)"), ("both", "Both, while migrating")]
             hint="Repositories created, renamed or transferred after 2026-07-15 use the immutable form" />
         <div hidden=move || !immutable()>
-            <p class="hint">"Find the ids with the GitHub CLI: " <code>{move || ids_command()}</code></p>
+            <p class="hint">"Find the ids with the GitHub CLI: " <code>{move || ids_command().into_any()}</code></p>
             <TextField state field=Field::GithubOwnerId label="Owner id" inputmode="numeric" placeholder="9919" />
             <TextField state field=Field::GithubRepoId label="Repository id" inputmode="numeric" placeholder="123456789" />
         </div>

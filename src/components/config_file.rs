@@ -104,7 +104,7 @@ pub fn ConfigFileActions(
                 <button type="button" on:click=reset>"Reset"</button>
             </div>
             <p class="hint">"Or drop a keyless.json here."</p>
-            <p class="feedback" role="status" aria-live="polite">{move || message.get()}</p>
+            <p class="feedback" role="status" aria-live="polite">{move || message.get().into_any()}</p>
         </div>
     }
 }

@@ -58,7 +58,7 @@ fn hint_and_error(ids: &FieldIds, hint: &'static str, error: ShownError) -> impl
     view! {
         {(!hint.is_empty()).then(|| view! { <p class="hint" id=ids.hint.clone()>{hint}</p> })}
         <p class="error" id=ids.error.clone() hidden=move || !error.is_some()>
-            {move || error.get().unwrap_or_default()}
+            {move || error.get().unwrap_or_default().into_any()}
         </p>
     }
 }

@@ -112,7 +112,7 @@ pub fn Preview(
                 {move || format!(
                     "Out of date: {} problem{} in the form. These files are from your last valid answers.",
                     problems(), if problems() == 1 { "" } else { "s" }
-                )}
+                ).into_any()}
             </p>
             {move || if !has_files.get() {
                 view! {
@@ -179,10 +179,10 @@ fn FilePanel(
             <div class="file-actions">
                 <button type="button" on:click=copy aria-label=format!("Copy {path}")>"Copy"</button>
                 <button type="button" on:click=download aria-label=format!("Download {path}")>"Download"</button>
-                <span class="feedback" role="status" aria-live="polite">{move || feedback.get()}</span>
+                <span class="feedback" role="status" aria-live="polite">{move || feedback.get().into_any()}</span>
             </div>
             <p class="purpose">{file_purpose(path)}</p>
-            <pre data-artifact=path tabindex="0" aria-label=path>{move || text.get()}</pre>
+            <pre data-artifact=path tabindex="0" aria-label=path>{move || text.get().into_any()}</pre>
         </div>
     }
 }
