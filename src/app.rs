@@ -9,6 +9,7 @@ use crate::components::cost_panel::CostPanel;
 use crate::components::field::{
     CheckboxField, LinesField, PairsField, Placeholder, RadioField, SelectField, TextField,
 };
+use crate::components::on_click;
 use crate::components::preview::Preview;
 use crate::components::review::Review;
 use crate::components::size_picker::SizePicker;
@@ -23,7 +24,7 @@ pub fn App() -> impl IntoView {
     let state = FormState::new(persist::initial_raw());
     persist::handle_persistence(state);
     view! {
-        <a class="skip" href="#wizard" on:click=|ev| { ev.prevent_default(); browser::focus("wizard-title"); }>
+        <a class="skip" href="#wizard" on:click=on_click(|ev| { ev.prevent_default(); browser::focus("wizard-title"); })>
             "Skip to the form"
         </a>
         <header class="site">
@@ -44,7 +45,7 @@ pub fn App() -> impl IntoView {
                 </p>
                 <p>
                     "Keyless writes the trust policy that checks exactly that, a deploy role that can push one image and update one service, a setup script that creates everything in your account, the task definition, the workflow, and what it will cost. "
-                    <a href="#files" on:click=|ev| { ev.prevent_default(); browser::focus("preview-title"); }>"See what each file is for."</a>
+                    <a href="#files" on:click=on_click(|ev| { ev.prevent_default(); browser::focus("preview-title"); })>"See what each file is for."</a>
                 </p>
             </details>
         </header>
@@ -96,7 +97,7 @@ fn Wizard(state: FormState) -> impl IntoView {
                             <button type="button"
                                 aria-current=move || (state.step.get() == step).then_some("step")
                                 class:has-errors=move || step.fields().iter().any(|f| state.shown_error(*f).is_some())
-                                on:click=move |_| go(step)
+                                on:click=on_click(move |_| go(step))
                             >{format!("{}. {}", i + 1, step.title())}</button>
                         </li>
                     }.into_any()).collect_view()}
@@ -114,10 +115,10 @@ fn Wizard(state: FormState) -> impl IntoView {
                 }}
             </form>
             <div class="step-nav">
-                <button type="button" on:click=move |_| {
+                <button type="button" on:click=on_click(move |_| {
                     if let Some(previous) = state.step.get_untracked().previous() { go(previous) }
-                } hidden=move || state.step.get().previous().is_none()>"Back"</button>
-                <button type="button" class="primary" on:click=next
+                }) hidden=move || state.step.get().previous().is_none()>"Back"</button>
+                <button type="button" class="primary" on:click=on_click(next)
                     hidden=move || state.step.get().next().is_none()>"Next"</button>
             </div>
             <ConfigFileActions state />
@@ -156,11 +157,11 @@ fn ErrorSummary(state: FormState) -> impl IntoView {
                     let target = format!("field-{}", field.key());
                     let step = Step::of(field);
                     view! {
-                        <li><a href=format!("#{target}") on:click=move |ev| {
+                        <li><a href=format!("#{target}") on:click=on_click(move |ev| {
                             ev.prevent_default();
                             state.step.set(step);
                             browser::focus(&target);
-                        }>{message}</a></li>
+                        })>{message}</a></li>
                     }.into_any()
                 }).collect_view().into_any()}
             </ul>

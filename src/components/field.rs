@@ -4,6 +4,7 @@
 use keyless_core::Field;
 use leptos::prelude::*;
 
+use crate::components::on_click;
 use crate::state::FormState;
 
 /// The ids of a field's elements.
@@ -392,7 +393,7 @@ pub fn PairsField(
                     on:input=move |ev| edit(i, None, Some(event_target_value(&ev))) />
                 <button type="button" class="remove"
                     aria-label=format!("Remove {legend} {}", i + 1)
-                    on:click=move |_| {
+                    on:click=on_click(move |_| {
                         state.raw.update(|r| {
                             let pairs = pairs_of_mut(r, field);
                             if i < pairs.len() {
@@ -400,7 +401,7 @@ pub fn PairsField(
                             }
                         });
                         state.touch(field);
-                    }
+                    })
                 >"Remove"</button>
             </li>
         }.into_any()
@@ -412,7 +413,7 @@ pub fn PairsField(
             <legend>{legend}</legend>
             <ul>{move || (0..count.get()).map(row).collect_view().into_any()}</ul>
             <button type="button" class="add"
-                on:click=move |_| state.raw.update(|r| pairs_of_mut(r, field).push(Default::default()))
+                on:click=on_click(move |_| state.raw.update(|r| pairs_of_mut(r, field).push(Default::default())))
             >{format!("Add {}", legend.to_ascii_lowercase().trim_end_matches('s'))}</button>
             {hint_and_error(&ids, hint, error)}
         </fieldset>

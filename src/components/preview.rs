@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
+use crate::components::on_click;
 use crate::state::FormState;
 
 /// The file name a path downloads as (its last part).
@@ -105,7 +106,7 @@ pub fn Preview(
         <section class="preview" aria-labelledby="preview-title" data-stale=move || stale().to_string()>
             <div class="preview-head">
                 <h2 id="preview-title">"Your files"</h2>
-                <button type="button" class="primary" on:click=download_all
+                <button type="button" class="primary" on:click=on_click(download_all)
                     disabled=move || state.shown.with(Option::is_none)>"Download all (.zip)"</button>
             </div>
             <p class="stale" role="status" hidden=move || !stale()>
@@ -125,7 +126,7 @@ pub fn Preview(
                             aria-selected=move || (selected.get() == i).to_string()
                             aria-controls=format!("panel-{i}")
                             tabindex=move || (if selected.get() == i { "0" } else { "-1" }).to_string()
-                            on:click=move |_| selected.set(i)
+                            on:click=on_click(move |_| selected.set(i))
                         >{path}</button>
                     }.into_any()).collect_view().into_any()}
                 </div>
@@ -177,8 +178,8 @@ fn FilePanel(
         <div class="file" role="tabpanel" id=format!("panel-{index}")
             aria-labelledby=format!("tab-{index}") hidden=move || selected.get() != index>
             <div class="file-actions">
-                <button type="button" on:click=copy aria-label=format!("Copy {path}")>"Copy"</button>
-                <button type="button" on:click=download aria-label=format!("Download {path}")>"Download"</button>
+                <button type="button" on:click=on_click(copy) aria-label=format!("Copy {path}")>"Copy"</button>
+                <button type="button" on:click=on_click(download) aria-label=format!("Download {path}")>"Download"</button>
                 <span class="feedback" role="status" aria-live="polite">{move || feedback.get().into_any()}</span>
             </div>
             <p class="purpose">{file_purpose(path)}</p>
