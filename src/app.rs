@@ -7,8 +7,9 @@ use crate::browser;
 use crate::components::config_file::ConfigFileActions;
 use crate::components::cost_panel::CostPanel;
 use crate::components::field::{
-    CheckboxField, LinesField, PairsField, RadioField, SelectField, TextField,
+    CheckboxField, LinesField, PairsField, Placeholder, RadioField, SelectField, TextField,
 };
+use crate::components::on_click;
 use crate::components::preview::Preview;
 use crate::components::review::Review;
 use crate::components::size_picker::SizePicker;
@@ -23,7 +24,7 @@ pub fn App() -> impl IntoView {
     let state = FormState::new(persist::initial_raw());
     persist::handle_persistence(state);
     view! {
-        <a class="skip" href="#wizard" on:click=|ev| { ev.prevent_default(); browser::focus("wizard-title"); }>
+        <a class="skip" href="#wizard" on:click=on_click(|ev| { ev.prevent_default(); browser::focus("wizard-title"); })>
             "Skip to the form"
         </a>
         <header class="site">
@@ -44,7 +45,7 @@ pub fn App() -> impl IntoView {
                 </p>
                 <p>
                     "Keyless writes the trust policy that checks exactly that, a deploy role that can push one image and update one service, a setup script that creates everything in your account, the task definition, the workflow, and what it will cost. "
-                    <a href="#files" on:click=|ev| { ev.prevent_default(); browser::focus("preview-title"); }>"See what each file is for."</a>
+                    <a href="#files" on:click=on_click(|ev| { ev.prevent_default(); browser::focus("preview-title"); })>"See what each file is for."</a>
                 </p>
             </details>
         </header>
@@ -96,13 +97,13 @@ fn Wizard(state: FormState) -> impl IntoView {
                             <button type="button"
                                 aria-current=move || (state.step.get() == step).then_some("step")
                                 class:has-errors=move || step.fields().iter().any(|f| state.shown_error(*f).is_some())
-                                on:click=move |_| go(step)
+                                on:click=on_click(move |_| go(step))
                             >{format!("{}. {}", i + 1, step.title())}</button>
                         </li>
-                    }).collect_view()}
+                    }.into_any()).collect_view()}
                 </ol>
             </nav>
-            <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title()}</h2>
+            <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title().into_any()}</h2>
             <ErrorSummary state />
             <form novalidate=true on:submit=|ev| ev.prevent_default()>
                 {move || match state.step.get() {
@@ -114,10 +115,10 @@ fn Wizard(state: FormState) -> impl IntoView {
                 }}
             </form>
             <div class="step-nav">
-                <button type="button" on:click=move |_| {
+                <button type="button" on:click=on_click(move |_| {
                     if let Some(previous) = state.step.get_untracked().previous() { go(previous) }
-                } hidden=move || state.step.get().previous().is_none()>"Back"</button>
-                <button type="button" class="primary" on:click=next
+                }) hidden=move || state.step.get().previous().is_none()>"Back"</button>
+                <button type="button" class="primary" on:click=on_click(next)
                     hidden=move || state.step.get().next().is_none()>"Next"</button>
             </div>
             <ConfigFileActions state />
@@ -156,13 +157,13 @@ fn ErrorSummary(state: FormState) -> impl IntoView {
                     let target = format!("field-{}", field.key());
                     let step = Step::of(field);
                     view! {
-                        <li><a href=format!("#{target}") on:click=move |ev| {
+                        <li><a href=format!("#{target}") on:click=on_click(move |ev| {
                             ev.prevent_default();
                             state.step.set(step);
                             browser::focus(&target);
-                        }>{message}</a></li>
-                    }
-                }).collect_view()}
+                        })>{message}</a></li>
+                    }.into_any()
+                }).collect_view().into_any()}
             </ul>
         </div>
     }
@@ -176,7 +177,7 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             .with(|r| !matches!(r.subject_format.trim(), "" | "legacy"))
     };
     let ids_command = move || {
-        state.effective.with(|r| {
+        state.raw.with(|r| {
             let owner = if r.github_owner.trim().is_empty() {
                 "OWNER"
             } else {
@@ -200,46 +201,50 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             choices=&[("legacy", "Legacy (repo:owner/name:…)"), ("immutable", "Immutable (owner@id/name@id)"), ("both", "Both, while migrating")]
             hint="Repositories created, renamed or transferred after 2026-07-15 use the immutable form" />
         <div hidden=move || !immutable()>
-            <p class="hint">"Find the ids with the GitHub CLI: " <code>{ids_command}</code></p>
+            <p class="hint">"Find the ids with the GitHub CLI: " <code>{move || ids_command().into_any()}</code></p>
             <TextField state field=Field::GithubOwnerId label="Owner id" inputmode="numeric" placeholder="9919" />
             <TextField state field=Field::GithubRepoId label="Repository id" inputmode="numeric" placeholder="123456789" />
         </div>
     }
 }
 
+fn region_options(_: FormState) -> Vec<(String, String)> {
+    keyless_core::regions::REGIONS
+        .iter()
+        .map(|(code, name)| (code.to_string(), format!("{name} — {code}")))
+        .collect()
+}
+
+fn retention_options(_: FormState) -> Vec<(String, String)> {
+    keyless_core::config::LOG_RETENTION_DAYS
+        .iter()
+        .map(|d| (d.to_string(), format!("{d} days")))
+        .collect()
+}
+
 #[component]
 fn AwsStep(state: FormState) -> impl IntoView {
-    let regions = Signal::derive(|| {
-        keyless_core::regions::REGIONS
-            .iter()
-            .map(|(code, name)| (code.to_string(), format!("{name} — {code}")))
-            .collect::<Vec<_>>()
-    });
     view! {
         <TextField state field=Field::AccountId label="AWS account id" placeholder="123456789012"
             inputmode="numeric" hint="12 digits, top right of the AWS console" />
-        <SelectField state field=Field::Region label="AWS region" options=regions />
+        <SelectField state field=Field::Region label="AWS region" options=region_options />
+    }
+}
+
+/// The app name an empty field stands for, shown as its placeholder.
+fn app_name_placeholder(state: FormState) -> String {
+    let suggested = state.raw.with(|r| suggested_app_name(&r.github_repo));
+    if suggested.is_empty() {
+        "my-app".to_string()
+    } else {
+        suggested
     }
 }
 
 #[component]
 fn AppStep(state: FormState) -> impl IntoView {
-    let name_placeholder = Signal::derive(move || {
-        let suggested = state.raw.with(|r| suggested_app_name(&r.github_repo));
-        if suggested.is_empty() {
-            "my-app".to_string()
-        } else {
-            suggested
-        }
-    });
-    let retention = Signal::derive(|| {
-        keyless_core::config::LOG_RETENTION_DAYS
-            .iter()
-            .map(|d| (d.to_string(), format!("{d} days")))
-            .collect::<Vec<_>>()
-    });
     view! {
-        <TextField state field=Field::AppName label="App name" placeholder=name_placeholder
+        <TextField state field=Field::AppName label="App name" placeholder=Placeholder::FromForm(app_name_placeholder)
             hint="Names the ECR repository, cluster, service, log group and roles; empty = from the repository" />
         <TextField state field=Field::ContainerPort label="Container port" inputmode="numeric" placeholder="8080" />
         <SizePicker state />
@@ -253,7 +258,7 @@ fn AppStep(state: FormState) -> impl IntoView {
         <TextField state field=Field::HealthCheckCommand label="Health check command (optional)"
             placeholder="curl -f http://localhost:8080/health || exit 1"
             hint="Runs inside the container; the image must have the tool it uses" />
-        <SelectField state field=Field::LogRetentionDays label="Keep logs for" options=retention />
+        <SelectField state field=Field::LogRetentionDays label="Keep logs for" options=retention_options />
         <TextField state field=Field::EphemeralStorageGib label="Ephemeral storage in GiB (optional)"
             inputmode="numeric" placeholder="20" hint="20 GiB are included; up to 200" />
         <PairsField state field=Field::EnvironmentVariables legend="Environment variables" value_label="value"

@@ -2,8 +2,18 @@
 
 use keyless_core::{Bundle, ConfigErrors, Field, RawConfig, ValidConfig};
 use leptos::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::steps::Step;
+
+/// A valid config and the files generated from it.
+#[derive(Clone, PartialEq)]
+pub struct Generated {
+    /// The validated config.
+    pub config: ValidConfig,
+    /// Its files and findings.
+    pub bundle: Bundle,
+}
 
 /// The form's state. `raw` is the only source of truth; the bundle, the errors and
 /// the preview are memos over it, never written back.
@@ -14,40 +24,34 @@ pub struct FormState {
     /// Keys of the fields whose errors are shown: edited by the user, or on a step
     /// the user tried to leave with Next.
     pub touched: RwSignal<Touched>,
-    /// The config with the form's derived defaults filled in, as validated.
-    pub effective: Memo<RawConfig>,
-    /// The validated config of the current inputs, or every problem with them.
-    pub config: Memo<Result<ValidConfig, ConfigErrors>>,
-    /// The last valid config (the cost estimate keeps it while errors remain).
-    pub last_config: Memo<Option<ValidConfig>>,
-    /// The bundle of the current inputs, or every problem with them.
-    pub result: Memo<Result<Bundle, ConfigErrors>>,
-    /// The last valid bundle: the preview keeps it while errors remain (marked stale).
-    pub shown: Memo<Option<Bundle>>,
+    /// The config and bundle of the current inputs, or every problem with them.
+    pub result: Memo<Result<Generated, ConfigErrors>>,
+    /// The last valid config and bundle: the preview and the cost estimate keep them
+    /// while errors remain (the preview marked stale).
+    pub shown: Memo<Option<Generated>>,
     /// The wizard step on screen.
     pub step: RwSignal<Step>,
     /// Bumped by a reset, so the preview forgets the last valid bundle.
-    pub epoch: RwSignal<u32>,
+    pub epoch: RwSignal<usize>,
 }
 
 impl FormState {
     /// A store starting from `initial`, with everything derived from it.
     pub fn new(initial: RawConfig) -> Self {
         let raw = RwSignal::new(initial);
-        let effective = Memo::new(move |_| raw.with(with_derived_defaults));
-        let config = Memo::new(move |_| effective.with(RawConfig::validate));
         let epoch = RwSignal::new(0);
-        let last_config = keep_last_valid(epoch, config);
+        // Validated with the form's derived defaults filled in.
         let result = Memo::new(move |_| {
-            config.with(|c| c.as_ref().map(keyless_core::generate).map_err(Clone::clone))
+            raw.with(|r| with_derived_defaults(r).validate())
+                .map(|config| Generated {
+                    bundle: keyless_core::generate(&config),
+                    config,
+                })
         });
         let shown = keep_last_valid(epoch, result);
         FormState {
             raw,
             touched: RwSignal::new(Touched::default()),
-            effective,
-            config,
-            last_config,
             result,
             shown,
             step: RwSignal::new(Step::GitHub),
@@ -131,23 +135,23 @@ impl Touched {
 }
 
 /// The latest `Ok` value of `source`, kept while it is an error, forgotten when
-/// `epoch` changes (a reset).
-fn keep_last_valid<T, E>(epoch: RwSignal<u32>, source: Memo<Result<T, E>>) -> Memo<Option<T>>
+/// `epoch` changes (a reset). One memo: the epoch of its last run is kept beside it.
+fn keep_last_valid<T, E>(epoch: RwSignal<usize>, source: Memo<Result<T, E>>) -> Memo<Option<T>>
 where
     T: Clone + PartialEq + Send + Sync + 'static,
     E: PartialEq + Send + Sync + 'static,
 {
-    let tagged = Memo::new(move |previous: Option<&(u32, Option<T>)>| {
+    let seen = AtomicUsize::new(0);
+    Memo::new(move |previous: Option<&Option<T>>| {
         let now = epoch.get();
-        let value = source.with(|r| match r {
+        let same_epoch = seen.swap(now, Ordering::Relaxed) == now;
+        source.with(|r| match r {
             Ok(value) => Some(value.clone()),
             Err(_) => previous
-                .filter(|(then, _)| *then == now)
-                .and_then(|(_, value)| value.clone()),
-        });
-        (now, value)
-    });
-    Memo::new(move |_| tagged.with(|(_, value)| value.clone()))
+                .filter(|_| same_epoch)
+                .and_then(|value| value.clone()),
+        })
+    })
 }
 
 /// Fills what the form derives when left empty: the app name follows the repository.

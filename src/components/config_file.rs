@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser;
+use crate::components::on_click;
 use crate::persist;
 use crate::state::{FormState, Touched};
 
@@ -62,7 +63,7 @@ pub fn ConfigFileActions(
         let text = state.result.with_untracked(|r| {
             r.as_ref()
                 .ok()
-                .and_then(|b| b.file(CONFIG_PATH))
+                .and_then(|g| g.bundle.file(CONFIG_PATH))
                 .map(str::to_string)
         });
         match text {
@@ -99,12 +100,12 @@ pub fn ConfigFileActions(
             <div class="actions">
                 <label class="button" for="import-file">"Import keyless.json"</label>
                 <input id="import-file" class="visually-hidden" type="file" accept=".json,application/json" on:change=on_pick />
-                <button type="button" on:click=export>"Export keyless.json"</button>
-                <button type="button" on:click=share>"Copy share link"</button>
-                <button type="button" on:click=reset>"Reset"</button>
+                <button type="button" on:click=on_click(export)>"Export keyless.json"</button>
+                <button type="button" on:click=on_click(share)>"Copy share link"</button>
+                <button type="button" on:click=on_click(reset)>"Reset"</button>
             </div>
             <p class="hint">"Or drop a keyless.json here."</p>
-            <p class="feedback" role="status" aria-live="polite">{move || message.get()}</p>
+            <p class="feedback" role="status" aria-live="polite">{move || message.get().into_any()}</p>
         </div>
     }
 }

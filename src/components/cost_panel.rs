@@ -64,29 +64,24 @@ pub fn CostPanel(
     state: FormState,
 ) -> impl IntoView {
     let assumptions = RwSignal::new(Assumptions::default());
-    let inputs = Memo::new(move |_| {
-        state
-            .last_config
-            .with(|c| c.as_ref().map(|c| assumptions.with(|a| inputs_of(c, a))))
-    });
-    let bill = Memo::new(move |_| {
-        inputs.with(|i| match i {
-            Some(Ok(inputs)) => Some(estimate(inputs).map_err(|e| e.to_string())),
-            Some(Err(message)) => Some(Err(message.clone())),
-            None => None,
+    // The estimate and its inputs, or why there is none; `None` until a config is valid.
+    let priced = Memo::new(move |_| {
+        state.shown.with(|g| {
+            g.as_ref().map(|g| {
+                let inputs = assumptions.with(|a| inputs_of(&g.config, a))?;
+                let bill = estimate(&inputs).map_err(|e| e.to_string())?;
+                Ok::<_, String>((bill, inputs))
+            })
         })
     });
     let table = prices();
     view! {
         <section class="cost" aria-labelledby="cost-title">
             <h2 id="cost-title">"Monthly cost"</h2>
-            {move || match bill.get() {
+            {move || match priced.get() {
                 None => view! { <p class="empty">"The estimate appears once the form is valid."</p> }.into_any(),
                 Some(Err(message)) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                Some(Ok(bill)) => {
-                    let inputs = inputs.get().and_then(Result::ok).expect("a bill has inputs");
-                    view! { <Bill bill inputs /> }.into_any()
-                }
+                Some(Ok((bill, inputs))) => view! { <Bill bill inputs /> }.into_any(),
             }}
             <details class="assumptions">
                 <summary>"Usage assumptions"</summary>
@@ -168,7 +163,7 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
                         <td class="amount" data-cost="monthly">{item.monthly.usd()}</td>
                         <td>{item.sources.join(", ")}</td>
                     </tr>
-                }).collect_view()}
+                }.into_any()).collect_view()}
             </tbody>
         </table>
         {(!bill.unpriced.is_empty()).then(|| view! {
@@ -200,7 +195,7 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
                 <li class:current=r.code == current_region>
                     {format!("{} — {}: {}", r.name, r.code, r.total_monthly.usd())}
                 </li>
-            }).collect_view()}
+            }.into_any()).collect_view()}
         </ol>
     }
 }
@@ -241,7 +236,7 @@ fn chart(bill: &CostEstimate) -> impl IntoView {
                         <rect x=LABEL.to_string() y=y.to_string() width=width.to_string() height=BAR.to_string() rx="3" class="chart-bar" />
                         <text x=(LABEL + width + 6).to_string() y=text_y class="chart-value">{item.monthly.usd()}</text>
                     </g>
-                }
+                }.into_any()
             }).collect_view()}
         </svg>
     }

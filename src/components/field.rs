@@ -4,6 +4,7 @@
 use keyless_core::Field;
 use leptos::prelude::*;
 
+use crate::components::on_click;
 use crate::state::FormState;
 
 /// The ids of a field's elements.
@@ -24,51 +25,63 @@ impl FieldIds {
     }
 }
 
-/// The error shown next to `field`, once touched.
-fn error_signal(state: FormState, field: Field) -> Signal<Option<String>> {
-    Signal::derive(move || state.shown_error(field))
+/// The error shown next to a field, once touched: read inside the view's closures,
+/// which track what it reads (a derived signal would be one more signal type).
+#[derive(Clone, Copy)]
+struct ShownError {
+    state: FormState,
+    field: Field,
 }
 
-/// `aria-describedby`: the hint (if any) and the error (while shown).
-fn described_by(
-    ids: &FieldIds,
-    has_hint: bool,
-    error: Signal<Option<String>>,
-) -> impl Fn() -> String {
-    let (hint, err) = (ids.hint.clone(), ids.error.clone());
-    move || {
-        let mut list = Vec::new();
-        if has_hint {
-            list.push(hint.clone());
-        }
-        if error.with(Option::is_some) {
-            list.push(err.clone());
-        }
-        list.join(" ")
+impl ShownError {
+    fn get(self) -> Option<String> {
+        self.state.shown_error(self.field)
+    }
+
+    fn is_some(self) -> bool {
+        self.get().is_some()
     }
 }
 
-fn aria_invalid(error: Signal<Option<String>>) -> impl Fn() -> &'static str {
-    move || {
-        if error.with(Option::is_some) {
-            "true"
-        } else {
-            "false"
-        }
+/// `aria-describedby`: the hint (if any) and the error (while shown).
+fn described_by(field: Field, has_hint: bool, error: ShownError) -> String {
+    let ids = FieldIds::new(field);
+    match (has_hint, error.is_some()) {
+        (true, true) => format!("{} {}", ids.hint, ids.error),
+        (true, false) => ids.hint,
+        (false, true) => ids.error,
+        (false, false) => String::new(),
     }
 }
 
 /// The hint and error paragraphs every control shares.
-fn hint_and_error(
-    ids: &FieldIds,
-    hint: &'static str,
-    error: Signal<Option<String>>,
-) -> impl IntoView {
+fn hint_and_error(ids: &FieldIds, hint: &'static str, error: ShownError) -> impl IntoView {
     view! {
         {(!hint.is_empty()).then(|| view! { <p class="hint" id=ids.hint.clone()>{hint}</p> })}
-        <p class="error" id=ids.error.clone() hidden=move || error.with(Option::is_none)>
-            {move || error.get().unwrap_or_default()}
+        <p class="error" id=ids.error.clone() hidden=move || !error.is_some()>
+            {move || error.get().unwrap_or_default().into_any()}
         </p>
+    }
+}
+
+/// A text input's example text.
+#[derive(Clone, Copy)]
+pub enum Placeholder {
+    /// Always the same text.
+    Fixed(&'static str),
+    /// Computed from the store, kept current as the answers change.
+    FromForm(fn(FormState) -> String),
+}
+
+impl Default for Placeholder {
+    fn default() -> Self {
+        Placeholder::Fixed("")
+    }
+}
+
+impl From<&'static str> for Placeholder {
+    fn from(text: &'static str) -> Self {
+        Placeholder::Fixed(text)
     }
 }
 
@@ -86,15 +99,15 @@ pub fn TextField(
     hint: &'static str,
     /// The example shown while empty.
     #[prop(optional, into)]
-    placeholder: Signal<String>,
+    placeholder: Placeholder,
     /// `inputmode` for on-screen keyboards, e.g. `numeric`.
     #[prop(optional)]
     inputmode: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
-        <div class="field" class:invalid=move || error.with(Option::is_some)>
+        <div class="field" class:invalid=move || error.is_some()>
             <label for=ids.input.clone()>{label}</label>
             <input
                 id=ids.input.clone()
@@ -103,9 +116,12 @@ pub fn TextField(
                 autocomplete="off"
                 spellcheck="false"
                 inputmode=(!inputmode.is_empty()).then_some(inputmode)
-                placeholder=move || placeholder.get()
-                aria-invalid=aria_invalid(error)
-                aria-describedby=described_by(&ids, !hint.is_empty(), error)
+                placeholder=move || match placeholder {
+                    Placeholder::Fixed(text) => text.to_string(),
+                    Placeholder::FromForm(compute) => compute(state),
+                }
+                aria-invalid=move || error.is_some().to_string()
+                aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 prop:value=move || state.raw.with(|r| r.scalar(field).to_string())
                 on:input=move |ev| state.set(field, event_target_value(&ev))
             />
@@ -123,9 +139,9 @@ pub fn SelectField(
     field: Field,
     /// The visible label.
     label: &'static str,
-    /// The options, `(value, label)`.
-    #[prop(into)]
-    options: Signal<Vec<(String, String)>>,
+    /// The options, `(value, label)`, computed from the store (and kept current:
+    /// the list is built again when what it reads changes).
+    options: fn(FormState) -> Vec<(String, String)>,
     /// A short hint under the label.
     #[prop(optional)]
     hint: &'static str,
@@ -134,15 +150,15 @@ pub fn SelectField(
     on_change: Option<Callback<String>>,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
-        <div class="field" class:invalid=move || error.with(Option::is_some)>
+        <div class="field" class:invalid=move || error.is_some()>
             <label for=ids.input.clone()>{label}</label>
             <select
                 id=ids.input.clone()
                 name=field.key()
-                aria-invalid=aria_invalid(error)
-                aria-describedby=described_by(&ids, !hint.is_empty(), error)
+                aria-invalid=move || error.is_some().to_string()
+                aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
                     state.set(field, value.clone());
@@ -152,8 +168,7 @@ pub fn SelectField(
                 }
             >
                 {move || {
-                    options
-                        .get()
+                    options(state)
                         .into_iter()
                         .map(|(value, text)| {
                             // `selected` per option: a `value` on the select would be set
@@ -166,9 +181,9 @@ pub fn SelectField(
                                 >
                                     {text}
                                 </option>
-                            }
+                            }.into_any()
                         })
-                        .collect_view()
+                        .collect_view().into_any()
                 }}
             </select>
             {hint_and_error(&ids, hint, error)}
@@ -192,21 +207,20 @@ pub fn CheckboxField(
     hint: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
-    let checked = move || {
-        state.raw.with(|r| match r.scalar(field).trim() {
-            "" => default,
-            text => text == "true",
-        })
-    };
+    let error = ShownError { state, field };
     view! {
-        <div class="field checkbox" class:invalid=move || error.with(Option::is_some)>
+        <div class="field checkbox" class:invalid=move || error.is_some()>
             <input
                 id=ids.input.clone()
                 name=field.key()
                 type="checkbox"
-                aria-describedby=described_by(&ids, !hint.is_empty(), error)
-                prop:checked=checked
+                aria-describedby=move || described_by(field, !hint.is_empty(), error)
+                prop:checked=move || {
+                    state.raw.with(|r| match r.scalar(field).trim() {
+                        "" => default,
+                        text => text == "true",
+                    })
+                }
                 on:change=move |ev| state.set(field, event_target_checked(&ev).to_string())
             />
             <label for=ids.input.clone()>{label}</label>
@@ -231,13 +245,13 @@ pub fn RadioField(
     hint: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
         <fieldset
             class="field radio"
-            class:invalid=move || error.with(Option::is_some)
+            class:invalid=move || error.is_some()
             id=ids.input.clone()
-            aria-describedby=described_by(&ids, !hint.is_empty(), error)
+            aria-describedby=move || described_by(field, !hint.is_empty(), error)
         >
             <legend>{legend}</legend>
             {choices
@@ -256,7 +270,7 @@ pub fn RadioField(
                             />
                             {text}
                         </label>
-                    }
+                    }.into_any()
                 })
                 .collect_view()}
             {hint_and_error(&ids, hint, error)}
@@ -281,9 +295,9 @@ pub fn LinesField(
     placeholder: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     view! {
-        <div class="field" class:invalid=move || error.with(Option::is_some)>
+        <div class="field" class:invalid=move || error.is_some()>
             <label for=ids.input.clone()>{label}</label>
             <textarea
                 id=ids.input.clone()
@@ -291,8 +305,8 @@ pub fn LinesField(
                 rows="3"
                 spellcheck="false"
                 placeholder=placeholder
-                aria-invalid=aria_invalid(error)
-                aria-describedby=described_by(&ids, !hint.is_empty(), error)
+                aria-invalid=move || error.is_some().to_string()
+                aria-describedby=move || described_by(field, !hint.is_empty(), error)
                 prop:value=move || {
                     state.raw.with(|r| lines_of(r, field).join("\n"))
                 }
@@ -340,7 +354,7 @@ pub fn PairsField(
     value_placeholder: &'static str,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
-    let error = error_signal(state, field);
+    let error = ShownError { state, field };
     let count = Memo::new(move |_| state.raw.with(|r| pairs_of(r, field).len()));
     let edit = move |i: usize, name: Option<String>, value: Option<String>| {
         state.raw.update(|r| {
@@ -360,28 +374,26 @@ pub fn PairsField(
         let name_id = format!("{base}-{i}-name");
         let value_id = format!("{base}-{i}-value");
         let read = move |second: bool| {
-            move || {
-                state.raw.with(|r| {
-                    pairs_of(r, field)
-                        .get(i)
-                        .map(|p| if second { p.1.clone() } else { p.0.clone() })
-                        .unwrap_or_default()
-                })
-            }
+            state.raw.with(|r| {
+                pairs_of(r, field)
+                    .get(i)
+                    .map(|p| if second { p.1.clone() } else { p.0.clone() })
+                    .unwrap_or_default()
+            })
         };
         view! {
             <li class="pair">
                 <label for=name_id.clone() class="visually-hidden">{format!("{legend} {}: name", i + 1)}</label>
                 <input id=name_id type="text" spellcheck="false" autocomplete="off" placeholder="NAME"
-                    prop:value=read(false)
+                    prop:value=move || read(false)
                     on:input=move |ev| edit(i, Some(event_target_value(&ev)), None) />
                 <label for=value_id.clone() class="visually-hidden">{format!("{legend} {}: {value_label}", i + 1)}</label>
                 <input id=value_id type="text" spellcheck="false" autocomplete="off" placeholder=value_placeholder
-                    prop:value=read(true)
+                    prop:value=move || read(true)
                     on:input=move |ev| edit(i, None, Some(event_target_value(&ev))) />
                 <button type="button" class="remove"
                     aria-label=format!("Remove {legend} {}", i + 1)
-                    on:click=move |_| {
+                    on:click=on_click(move |_| {
                         state.raw.update(|r| {
                             let pairs = pairs_of_mut(r, field);
                             if i < pairs.len() {
@@ -389,20 +401,20 @@ pub fn PairsField(
                             }
                         });
                         state.touch(field);
-                    }
+                    })
                 >"Remove"</button>
             </li>
-        }
+        }.into_any()
     };
     view! {
-        <fieldset class="field pairs" class:invalid=move || error.with(Option::is_some)
+        <fieldset class="field pairs" class:invalid=move || error.is_some()
             id=ids.input.clone()
-            aria-describedby=described_by(&ids, !hint.is_empty(), error)>
+            aria-describedby=move || described_by(field, !hint.is_empty(), error)>
             <legend>{legend}</legend>
-            <ul>{move || (0..count.get()).map(row).collect_view()}</ul>
+            <ul>{move || (0..count.get()).map(row).collect_view().into_any()}</ul>
             <button type="button" class="add"
-                on:click=move |_| state.raw.update(|r| pairs_of_mut(r, field).push(Default::default()))
-            >{format!("Add {}", legend.to_lowercase().trim_end_matches('s'))}</button>
+                on:click=on_click(move |_| state.raw.update(|r| pairs_of_mut(r, field).push(Default::default())))
+            >{format!("Add {}", legend.to_ascii_lowercase().trim_end_matches('s'))}</button>
             {hint_and_error(&ids, hint, error)}
         </fieldset>
     }

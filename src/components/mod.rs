@@ -7,3 +7,12 @@ pub mod preview;
 pub mod review;
 pub mod size_picker;
 pub mod theme;
+
+/// A click handler behind one boxed type: Leptos then attaches every click handler
+/// through the same code instead of a copy per closure (about a hundred bytes of
+/// wasm for each of the page's many buttons and links).
+pub fn on_click(
+    f: impl FnMut(leptos::ev::MouseEvent) + 'static,
+) -> Box<dyn FnMut(leptos::ev::MouseEvent)> {
+    Box::new(f)
+}

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser;
+use crate::components::on_click;
 use crate::state::FormState;
 
 /// The file name a path downloads as (its last part).
@@ -64,10 +65,12 @@ pub fn Preview(
     let paths = Memo::new(move |_| {
         state.shown.with(|b| {
             b.as_ref()
-                .map(|b| b.files.iter().map(|f| f.path).collect::<Vec<_>>())
+                .map(|g| g.bundle.files.iter().map(|f| f.path).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     });
+    // A memo, so the tabs are built again only when files appear or go.
+    let has_files = Memo::new(move |_| state.shown.with(Option::is_some));
     let stale = move || state.result.with(Result::is_err) && state.shown.with(Option::is_some);
     let problems = move || {
         state
@@ -75,7 +78,10 @@ pub fn Preview(
             .with(|r| r.as_ref().err().map_or(0, |e| e.0.len()))
     };
     let download_all = move |_| {
-        if let Some(zip) = state.shown.with_untracked(|b| b.as_ref().map(bundle_zip)) {
+        if let Some(zip) = state
+            .shown
+            .with_untracked(|g| g.as_ref().map(|g| bundle_zip(&g.bundle)))
+        {
             browser::download("keyless-bundle.zip", &zip, "application/zip");
         }
     };
@@ -100,35 +106,34 @@ pub fn Preview(
         <section class="preview" aria-labelledby="preview-title" data-stale=move || stale().to_string()>
             <div class="preview-head">
                 <h2 id="preview-title">"Your files"</h2>
-                <button type="button" class="primary" on:click=download_all
+                <button type="button" class="primary" on:click=on_click(download_all)
                     disabled=move || state.shown.with(Option::is_none)>"Download all (.zip)"</button>
             </div>
             <p class="stale" role="status" hidden=move || !stale()>
                 {move || format!(
                     "Out of date: {} problem{} in the form. These files are from your last valid answers.",
                     problems(), if problems() == 1 { "" } else { "s" }
-                )}
+                ).into_any()}
             </p>
-            <Show
-                when=move || state.shown.with(Option::is_some)
-                fallback=|| view! {
+            {move || if !has_files.get() {
+                view! {
                     <p class="empty">"Enter your GitHub repository and AWS account id to see your files."</p>
-                }
-            >
+                }.into_any()
+            } else { view! {
                 <div class="tabs" role="tablist" aria-label="Generated files" on:keydown=on_key>
                     {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
                         <button type="button" role="tab" id=format!("tab-{i}")
                             aria-selected=move || (selected.get() == i).to_string()
                             aria-controls=format!("panel-{i}")
-                            tabindex=move || if selected.get() == i { "0" } else { "-1" }
-                            on:click=move |_| selected.set(i)
+                            tabindex=move || (if selected.get() == i { "0" } else { "-1" }).to_string()
+                            on:click=on_click(move |_| selected.set(i))
                         >{path}</button>
-                    }).collect_view()}
+                    }.into_any()).collect_view().into_any()}
                 </div>
                 {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
-                    <FilePanel state index=i path hidden=Signal::derive(move || selected.get() != i) />
-                }).collect_view()}
-            </Show>
+                    <FilePanel state index=i path selected />
+                }).collect_view().into_any()}
+            }.into_any() }}
         </section>
     }
 }
@@ -139,27 +144,31 @@ fn FilePanel(
     state: FormState,
     index: usize,
     path: &'static str,
-    hidden: Signal<bool>,
+    selected: RwSignal<usize>,
 ) -> impl IntoView {
     let text = Memo::new(move |_| {
         state.shown.with(|b| {
             b.as_ref()
-                .and_then(|b| b.file(path))
+                .and_then(|g| g.bundle.file(path))
                 .unwrap_or_default()
                 .to_string()
         })
     });
-    let feedback = RwSignal::new("");
+    let feedback = RwSignal::new(String::new());
     let copy = move |_| {
         let content = text.get_untracked();
         spawn_local(async move {
             let copied = browser::copy_text(&content).await;
-            feedback.set(if copied {
+            let note = if copied {
                 "Copied"
             } else {
                 "Copy failed: select the text and copy it"
-            });
-            set_timeout(move || feedback.set(""), std::time::Duration::from_secs(2));
+            };
+            feedback.set(note.to_string());
+            set_timeout(
+                move || feedback.set(String::new()),
+                std::time::Duration::from_secs(2),
+            );
         });
     };
     let download = move |_| {
@@ -167,14 +176,14 @@ fn FilePanel(
     };
     view! {
         <div class="file" role="tabpanel" id=format!("panel-{index}")
-            aria-labelledby=format!("tab-{index}") hidden=move || hidden.get()>
+            aria-labelledby=format!("tab-{index}") hidden=move || selected.get() != index>
             <div class="file-actions">
-                <button type="button" on:click=copy aria-label=format!("Copy {path}")>"Copy"</button>
-                <button type="button" on:click=download aria-label=format!("Download {path}")>"Download"</button>
-                <span class="feedback" role="status" aria-live="polite">{move || feedback.get()}</span>
+                <button type="button" on:click=on_click(copy) aria-label=format!("Copy {path}")>"Copy"</button>
+                <button type="button" on:click=on_click(download) aria-label=format!("Download {path}")>"Download"</button>
+                <span class="feedback" role="status" aria-live="polite">{move || feedback.get().into_any()}</span>
             </div>
             <p class="purpose">{file_purpose(path)}</p>
-            <pre data-artifact=path tabindex="0" aria-label=path>{move || text.get()}</pre>
+            <pre data-artifact=path tabindex="0" aria-label=path>{move || text.get().into_any()}</pre>
         </div>
     }
 }

@@ -13,13 +13,18 @@ pub fn Review(
     state: FormState,
 ) -> impl IntoView {
     let findings = move || {
-        state
-            .result
-            .with(|r| r.as_ref().map(|b| b.findings.clone()).unwrap_or_default())
+        state.result.with(|r| {
+            r.as_ref()
+                .map(|g| g.bundle.findings.clone())
+                .unwrap_or_default()
+        })
     };
+    // A memo, so the findings are built again only when the form turns valid or invalid.
+    let valid = Memo::new(move |_| state.result.with(Result::is_ok));
     view! {
-        <Show when=move || state.result.with(Result::is_ok)
-            fallback=|| view! { <p class="stale">"Fix the problems listed above to review your files."</p> }>
+        {move || if !valid.get() {
+            view! { <p class="stale">"Fix the problems listed above to review your files."</p> }.into_any()
+        } else { view! {
             <h3>"What your files do"</h3>
             <ul class="findings">
                 {move || findings().into_iter().map(|finding| {
@@ -31,8 +36,8 @@ pub fn Review(
                             <strong>{finding.title}</strong>
                             <p>{finding.detail}</p>
                         </li>
-                    }
-                }).collect_view()}
+                    }.into_any()
+                }).collect_view().into_any()}
             </ul>
             <h3>"Next"</h3>
             <ol class="next-steps">
@@ -40,6 +45,6 @@ pub fn Review(
                 <li>"With AWS credentials for the account (an admin, once): " <code>"bash infra/setup.sh"</code></li>
                 <li>"Commit and push to the branch: the workflow builds, pushes and deploys."</li>
             </ol>
-        </Show>
+        }.into_any() }}
     }
 }

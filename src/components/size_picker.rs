@@ -17,6 +17,25 @@ pub fn memory_label(mib: u32) -> String {
     format!("{} GB", decimal(mib, 1024))
 }
 
+fn cpu_options(_: FormState) -> Vec<(String, String)> {
+    FARGATE_CPUS
+        .iter()
+        .map(|&cpu| (cpu.to_string(), cpu_label(cpu)))
+        .collect()
+}
+
+/// The memory amounts Fargate allows for the current CPU.
+fn memory_choices(state: FormState) -> Vec<(String, String)> {
+    state
+        .raw
+        .with(|r| r.cpu.trim().parse::<u32>().ok())
+        .map(memory_options)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mib| (mib.to_string(), memory_label(mib)))
+        .collect()
+}
+
 /// CPU and memory selects. Changing the CPU keeps the memory if it is still valid,
 /// else picks the smallest valid amount, so the pair is always one Fargate accepts.
 #[component]
@@ -24,21 +43,6 @@ pub fn SizePicker(
     /// The store the picker reads and writes.
     state: FormState,
 ) -> impl IntoView {
-    let cpu_options = Signal::derive(|| {
-        FARGATE_CPUS
-            .iter()
-            .map(|&cpu| (cpu.to_string(), cpu_label(cpu)))
-            .collect::<Vec<_>>()
-    });
-    let current_cpu = move || state.raw.with(|r| r.cpu.trim().parse::<u32>().ok());
-    let memory_choices = Signal::derive(move || {
-        current_cpu()
-            .map(memory_options)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|mib| (mib.to_string(), memory_label(mib)))
-            .collect::<Vec<_>>()
-    });
     let keep_memory_valid = Callback::new(move |cpu: String| {
         let Ok(cpu) = cpu.parse::<u32>() else { return };
         let options = memory_options(cpu);

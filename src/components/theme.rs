@@ -21,7 +21,7 @@ pub fn ThemePicker() -> impl IntoView {
             <select on:change=move |ev| theme.set(event_target_value(&ev))>
                 {[("", "System"), ("light", "Light"), ("dark", "Dark")].into_iter().map(|(value, label)| view! {
                     <option value=value selected=move || theme.get() == value>{label}</option>
-                }).collect_view()}
+                }.into_any()).collect_view()}
             </select>
         </label>
     }
