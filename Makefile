@@ -16,7 +16,7 @@ SUBPATH_DIST := $(CURDIR)/target/dist-subpath
 PAGES_WORKFLOW := .github/workflows/pages.yml
 
 .PHONY: help setup serve test lint test-native test-browser test-e2e test-validators site cli \
-	test-e2e-subpath test-pages-workflow baseline sizes test-budget bench
+	test-e2e-subpath test-pages-workflow baseline generator-only sizes test-budget bench
 
 help:
 	@echo "make serve   install what is missing, serve the app on http://127.0.0.1:8080"
@@ -92,9 +92,22 @@ target/.bench-baseline-fetch: $(BASELINE)/Cargo.lock
 	cargo fetch --locked --manifest-path $(BASELINE)/Cargo.toml
 	@mkdir -p target && touch $@
 
+## generator-only: keyless-core alone in a wasm (bench/generator-only), same profile and
+## wasm-opt level as the page: the part of the page's size that is the generator
+GENERATOR_ONLY := bench/generator-only
+GENERATOR_ONLY_OUT := target/bench/generator-only
+generator-only:
+	RUSTFLAGS= cargo build --locked --release --target wasm32-unknown-unknown \
+		--manifest-path $(GENERATOR_ONLY)/Cargo.toml
+	wasm-bindgen --target web --out-dir $(GENERATOR_ONLY_OUT) \
+		$(GENERATOR_ONLY)/target/wasm32-unknown-unknown/release/keyless_bench_generator_only.wasm
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+		$(GENERATOR_ONLY_OUT)/keyless_bench_generator_only_bg.wasm \
+		-o $(GENERATOR_ONLY_OUT)/keyless_bench_generator_only_bg.wasm
+
 ## sizes: builds the app and the baseline, measures what each page loads (raw, gzip, brotli)
 ## into target/bench/sizes.json
-sizes: setup site baseline
+sizes: setup site baseline generator-only
 	node bench/sizes.mjs
 
 ## test-budget: total gzip of the app <= 100 KB and <= 4x the baseline (reads target/bench/sizes.json)
@@ -103,6 +116,6 @@ test-budget: sizes
 
 ## bench: sizes, navigation-to-interactive and keystroke-to-preview times in Chromium,
 ## native generate time (criterion), Lighthouse; one table, target/bench/results.json
-bench: setup site baseline
+bench: setup site baseline generator-only
 	cargo bench --locked -p keyless-core --bench generate -- --warm-up-time 1 --measurement-time 3
 	node bench/run.mjs

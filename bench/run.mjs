@@ -7,7 +7,7 @@ import { readFile, writeFile, rename, mkdir, stat } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { measureBoth, sizesTable, printTable, kb, ROOT, OUT, SIZES_FILE, APP_DIST, BASELINE_DIST } from './sizes.mjs';
+import { measureBoth, sizesTable, generatorOnlyRows, printTable, kb, ROOT, OUT, SIZES_FILE, APP_DIST, BASELINE_DIST } from './sizes.mjs';
 import { serveSite } from './serve.mjs';
 import { loadTimes, keystrokeLatency, appFragment } from './browser.mjs';
 import { lighthouse } from './lighthouse.mjs';
@@ -92,6 +92,10 @@ const [appKinds, baseKinds, prevKinds] = [results.sizes.app, results.sizes.basel
 for (const kind of Object.keys(appKinds).sort((a, b) => appKinds[b] - appKinds[a])) {
   const base = baseKinds[kind];
   rows.push([`  gzip of .${kind}`, kb(appKinds[kind]), base ? kb(base) : '', base ? `${(appKinds[kind] / base).toFixed(2)}x` : '', prevKinds[kind] ? kb(prevKinds[kind]) : '']);
+}
+for (const row of generatorOnlyRows(results.sizes)) {
+  const before = previous?.sizes?.generator_only_wasm;
+  rows.push([...row, before ? kb(before.gzip) : '']);
 }
 rows.push([`navigation to interactive, ms, median of ${LOADS} cold loads`]);
 rows.push(['  first field focusable + first artifact', ms(results.load.app.median_ms), ms(results.load.baseline.median_ms), `${results.load.ratio.toFixed(2)}x`, ms(previous?.load?.app?.median_ms)]);

@@ -13,6 +13,8 @@ import { listFiles } from './serve.mjs';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const APP_DIST = path.join(ROOT, 'dist');
 export const BASELINE_DIST = path.join(ROOT, 'bench', 'baseline', 'dist');
+/** `make generator-only`: keyless-core alone in a wasm, no UI, same profile and wasm-opt. */
+export const GENERATOR_ONLY_WASM = path.join(ROOT, 'target', 'bench', 'generator-only', 'keyless_bench_generator_only_bg.wasm');
 export const OUT = path.join(ROOT, 'target', 'bench');
 export const SIZES_FILE = path.join(OUT, 'sizes.json');
 
@@ -55,13 +57,27 @@ export async function measureSite(dist) {
   return { files, total, unreferenced: all.filter((f) => !loaded.includes(f)) };
 }
 
-/** Measures app and baseline; `ratio` is app / baseline per encoding. */
+/** Measures app and baseline; `ratio` is app / baseline per encoding. With
+ * `generator_only_wasm`: the generator's own wasm (null when not built). */
 export async function measureBoth() {
   const app = await measureSite(APP_DIST);
   const baseline = await measureSite(BASELINE_DIST);
   const ratio = {};
   for (const k of Object.keys(app.total)) ratio[k] = app.total[k] / baseline.total[k];
-  return { measured_at: new Date().toISOString(), app, baseline, ratio };
+  const generatorOnly = await readFile(GENERATOR_ONLY_WASM).catch(() => null);
+  return {
+    measured_at: new Date().toISOString(),
+    app,
+    baseline,
+    ratio,
+    generator_only_wasm: generatorOnly && compressed(generatorOnly),
+  };
+}
+
+/** The table row of the generator's own wasm, gzip, or none when it was not built. */
+export function generatorOnlyRows(sizes) {
+  const g = sizes.generator_only_wasm;
+  return g ? [['  gzip of the generator alone (a wasm without UI)', kb(g.gzip), '', '']] : [];
 }
 
 export const kb = (bytes) => (bytes / 1000).toFixed(1);
@@ -88,6 +104,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await writeFile(SIZES_FILE, JSON.stringify(sizes, null, 2) + '\n');
   const rows = sizesTable(sizes);
   for (const f of sizes.app.files) rows.push([`  app ${f.path}`, kb(f.gzip) + ' gz', '', '']);
+  rows.push(...generatorOnlyRows(sizes));
   printTable(rows);
   if (sizes.app.unreferenced.length) console.log(`dist files the page does not load: ${sizes.app.unreferenced.join(', ')}`);
   console.log(`wrote ${path.relative(ROOT, SIZES_FILE)}`);
