@@ -23,6 +23,10 @@ use crate::steps::Step;
 pub fn App() -> impl IntoView {
     let state = FormState::new(persist::initial_raw());
     persist::handle_persistence(state);
+    // The preview and the cost panel mount one task after the form, so the first
+    // paint does not wait for them (shorter long tasks at load).
+    let results_ready = RwSignal::new(false);
+    set_timeout(move || results_ready.set(true), std::time::Duration::ZERO);
     view! {
         <a class="skip" href="#wizard" on:click=on_click(|ev| { ev.prevent_default(); browser::focus("wizard-title"); })>
             "Skip to the form"
@@ -52,8 +56,7 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <Wizard state />
             <div class="results">
-                <Preview state />
-                <CostPanel state />
+                {move || results_ready.get().then(|| view! { <Preview state /> <CostPanel state /> })}
             </div>
         </main>
         <footer class="site">

@@ -34,6 +34,18 @@ fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> web_sys::
     container
 }
 
+/// Waits one task: what the app defers with `set_timeout(…, 0)` (the preview and the
+/// cost panel mount after the form) has run.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
 fn element(id: &str) -> web_sys::Element {
     document()
         .get_element_by_id(id)
@@ -198,6 +210,7 @@ async fn the_app_renders_every_file_and_marks_the_preview_stale_on_errors() {
         .clear()
         .unwrap();
     mount(App);
+    next_task().await;
     type_into("field-github_owner", "octo-org");
     type_into("field-github_repo", "octo-app");
     leptos::task::tick().await;
