@@ -56,7 +56,7 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <Wizard state />
             <div class="results">
-                {move || results_ready.get().then(|| view! { <Preview state /> <CostPanel state /> })}
+                {move || if results_ready.get() { view! { <Preview state /> <CostPanel state /> }.into_any() } else { ().into_any() }}
             </div>
         </main>
         <footer class="site">
