@@ -119,8 +119,7 @@ impl Touched {
     pub const ALL: Touched = Touched(u32::MAX);
 
     fn bit(field: Field) -> u32 {
-        let index = Field::ALL.iter().position(|f| *f == field).unwrap_or(0);
-        1 << index
+        1 << field.index()
     }
 
     /// Whether `field` is in the set.

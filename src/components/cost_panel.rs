@@ -99,7 +99,7 @@ pub fn CostPanel(
                 {format!("Prices in {} as of {}, {} hours a month, from AWS's public price lists: ", PriceTable::CURRENCY, table.as_of, table.hours_per_month)}
                 {table.sources.iter().filter(|s| ["S1", "S3", "S4", "S6", "S9"].contains(&s.id)).map(|s| {
                     let text = format!("{} {}", s.id, s.what);
-                    match s.link() {
+                    match s.link {
                         Some(link) => view! { <a href=link.to_string() rel="noopener">{text}</a>" " }.into_any(),
                         None => view! { <span>{text}" "</span> }.into_any(),
                     }

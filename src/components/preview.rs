@@ -1,8 +1,6 @@
 //! The live preview: one tab per file of the bundle, with copy and download, the
 //! "Download all" archive, and the stale marker while the inputs have errors.
 
-use keyless_core::zip::{write_zip, ZipEntry};
-use keyless_core::Bundle;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -25,20 +23,6 @@ fn mime_of(path: &str) -> &'static str {
     } else {
         "text/plain"
     }
-}
-
-/// The bundle as a ZIP archive, paths as `keyless generate` writes them.
-pub fn bundle_zip(bundle: &Bundle) -> Vec<u8> {
-    let entries: Vec<ZipEntry<'_>> = bundle
-        .files
-        .iter()
-        .map(|f| ZipEntry {
-            path: f.path,
-            data: f.text.as_bytes(),
-            executable: f.path.ends_with(".sh"),
-        })
-        .collect();
-    write_zip(&entries)
 }
 
 /// What a file is for and what to do with it, shown above its text.
@@ -80,7 +64,7 @@ pub fn Preview(
     let download_all = move |_| {
         if let Some(zip) = state
             .shown
-            .with_untracked(|g| g.as_ref().map(|g| bundle_zip(&g.bundle)))
+            .with_untracked(|g| g.as_ref().map(|g| g.bundle.zip()))
         {
             browser::download("keyless-bundle.zip", &zip, "application/zip");
         }

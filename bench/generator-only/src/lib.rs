@@ -5,7 +5,6 @@ use keyless_core::cost::{
     cheapest_regions, compare_architectures, compare_spot, default_spot_discount_percent, estimate,
     CostInputs, CHEAPEST_REGION_COUNT,
 };
-use keyless_core::zip::{write_zip, ZipEntry};
 use keyless_core::RawConfig;
 use wasm_bindgen::prelude::*;
 
@@ -28,16 +27,7 @@ pub fn generate_all(keyless_json: &str) -> String {
     for finding in &bundle.findings {
         out.push_str(&format!("{}: {}\n", finding.title, finding.detail));
     }
-    let entries: Vec<ZipEntry> = bundle
-        .files
-        .iter()
-        .map(|f| ZipEntry {
-            path: f.path,
-            data: f.text.as_bytes(),
-            executable: f.executable,
-        })
-        .collect();
-    out.push_str(&format!("zip: {} bytes\n", write_zip(&entries).len()));
+    out.push_str(&format!("zip: {} bytes\n", bundle.zip().len()));
     let inputs = CostInputs::from(&config);
     if let Ok(bill) = estimate(&inputs) {
         out.push_str(&bill.total_monthly.usd());

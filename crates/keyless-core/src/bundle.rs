@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::config::ValidConfig;
 use crate::findings::{self, Finding};
+use crate::zip::{write_zip, ZipEntry};
 use crate::{ecs, iam, script, workflow};
 
 /// Path of the deploy role's trust policy in the user's repository.
@@ -55,6 +56,21 @@ pub struct Bundle {
 }
 
 impl Bundle {
+    /// The files as a ZIP archive, at their paths, scripts executable (what the
+    /// page's "Download all" saves).
+    pub fn zip(&self) -> Vec<u8> {
+        let entries: Vec<ZipEntry<'_>> = self
+            .files
+            .iter()
+            .map(|f| ZipEntry {
+                path: f.path,
+                data: f.text.as_bytes(),
+                executable: f.executable,
+            })
+            .collect();
+        write_zip(&entries)
+    }
+
     /// The text of the file at `path`.
     pub fn file(&self, path: &str) -> Option<&str> {
         self.files

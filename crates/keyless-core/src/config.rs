@@ -139,6 +139,14 @@ impl Field {
         }
     }
 
+    /// The field's position in [`Field::ALL`] (form order).
+    pub fn index(self) -> usize {
+        Field::ALL
+            .iter()
+            .position(|f| *f == self)
+            .expect("Field::ALL lists every field")
+    }
+
     /// The field with this `keyless.json` key.
     pub fn from_key(key: &str) -> Option<Field> {
         Field::ALL.into_iter().find(|f| f.key() == key)
@@ -670,9 +678,7 @@ impl ConfigErrors {
     /// Puts the errors in form order (unknown keys last), keeping each field's own order.
     fn sort(&mut self) {
         crate::sorted_map::sort_small_by_key(&mut self.0, |e| {
-            Field::from_key(&e.key)
-                .and_then(|f| Field::ALL.iter().position(|&g| g == f))
-                .unwrap_or(Field::ALL.len())
+            Field::from_key(&e.key).map_or(Field::ALL.len(), Field::index)
         });
     }
 }

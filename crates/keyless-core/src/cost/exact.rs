@@ -18,7 +18,7 @@ pub struct Exact {
     den: i128,
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
+const fn gcd(mut a: i128, mut b: i128) -> i128 {
     a = a.abs();
     b = b.abs();
     while b != 0 {
@@ -49,21 +49,12 @@ impl Exact {
     /// The decimal `units / 10^scale`, reduced; usable in constants (the
     /// embedded price table). Panics if `10^scale` does not fit.
     pub const fn decimal(units: i64, scale: u32) -> Exact {
-        let mut den = 1i128;
-        let mut i = 0;
-        while i < scale {
-            den *= 10;
-            i += 1;
-        }
+        let den = 10i128.pow(scale);
         let num = units as i128;
-        // Euclid's gcd, spelled out because `gcd` is not `const`.
-        let (mut a, mut b) = (num.abs(), den);
-        while b != 0 {
-            (a, b) = (b, a % b);
-        }
+        let g = gcd(num, den);
         Exact {
-            num: num / a,
-            den: den / a,
+            num: num / g,
+            den: den / g,
         }
     }
 

@@ -118,13 +118,6 @@ pub struct Source {
     pub link: Option<&'static str>,
 }
 
-impl Source {
-    /// The source's link, if it has one.
-    pub fn link(&self) -> Option<&'static str> {
-        self.link
-    }
-}
-
 /// The price table: only the parts the cost model reads. Prices are in USD.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriceTable {
@@ -211,7 +204,7 @@ mod tests {
         );
         assert_eq!(us.x86.src, "S1");
         assert_eq!(
-            table.source("S1").unwrap().link(),
+            table.source("S1").unwrap().link,
             Some("https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/ecs/USD/current/ecs.json")
         );
         assert!(table.region("us-east-0").is_none());

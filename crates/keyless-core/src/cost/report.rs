@@ -224,7 +224,7 @@ pub fn to_json(bill: &CostEstimate) -> String {
             .map(|s| JsonSource {
                 id: s.id,
                 title: s.what,
-                url: s.link(),
+                url: s.link,
             })
             .collect(),
     };
@@ -337,7 +337,7 @@ pub fn to_table(bill: &CostEstimate) -> String {
     }
     out.push_str("\nSources:\n");
     for s in bill.sources() {
-        match s.link() {
+        match s.link {
             Some(url) => out.push_str(&format!("  {}  {} <{url}>\n", s.id, s.what)),
             None => out.push_str(&format!("  {}  {}\n", s.id, s.what)),
         }
