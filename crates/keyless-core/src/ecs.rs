@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::config::ValidConfig;
 use crate::names::{Names, LOG_STREAM_PREFIX};
+use crate::ownership;
 
 /// Seconds ECS waits after a task starts before failed health checks count:
 /// time for the app to boot.
@@ -57,7 +58,8 @@ pub struct TaskDefinition {
     pub ephemeral_storage: Option<EphemeralStorage>,
     /// The one container.
     pub container_definitions: Vec<ContainerDefinition>,
-    /// Tags on each revision (needs `ecs:TagResource`, granted on the family only).
+    /// Tags on each revision, [`crate::ownership`]'s marks (needs `ecs:TagResource`,
+    /// granted on the family only).
     pub tags: Vec<Tag>,
 }
 
@@ -85,14 +87,8 @@ pub struct Tag {
     /// Tag key.
     pub key: &'static str,
     /// Tag value.
-    pub value: &'static str,
+    pub value: String,
 }
-
-/// The tag Keyless puts on what it creates.
-pub const MANAGED_BY: Tag = Tag {
-    key: "managed-by",
-    value: "keyless",
-};
 
 /// One container definition.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -236,7 +232,12 @@ pub fn task_definition(config: &ValidConfig) -> TaskDefinition {
             .ephemeral_storage_gib
             .map(|size_in_gib| EphemeralStorage { size_in_gib }),
         container_definitions: vec![container],
-        tags: vec![MANAGED_BY],
+        // Every revision, the workflow's too, carries the app's ownership marks:
+        // teardown deregisters only revisions that have them.
+        tags: ownership::tags(&config.app_name)
+            .into_iter()
+            .map(|(key, value)| Tag { key, value })
+            .collect(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod ecs;
 pub mod findings;
 pub mod iam;
 pub mod names;
+pub mod ownership;
 pub mod regions;
 pub mod script;
 pub mod sorted_map;
