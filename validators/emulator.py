@@ -363,11 +363,59 @@ def snapshot(acct: Account) -> dict:
             "vpc": g["VpcId"],
             "description": g.get("Description"),
             "ingress": g.get("IpPermissions", []),
+            "tags": _tags(g.get("Tags")),
         }
         for g in ec2.describe_security_groups()["SecurityGroups"]
         if g["GroupName"] != "default"
     }
+    snap["tags"] = _ownership_tags(acct, snap)
     return snap
+
+
+def _tags(tags) -> dict:
+    """{key: value} from any of AWS's tag shapes (Key/Value, key/value, a map)."""
+    if isinstance(tags, dict):
+        return dict(tags)
+    return {t.get("Key", t.get("key")): t.get("Value", t.get("value")) for t in tags or []}
+
+
+def _ownership_tags(acct: Account, snap: dict) -> dict:
+    """The tags of everything setup.sh can create or adopt, and what is in the
+    repositories and log groups (images, log streams): what ownership is decided
+    on, and what a wrong deletion or takeover would lose."""
+    iam, ecr, logs, ecs = (acct.client(s) for s in ("iam", "ecr", "logs", "ecs"))
+    out: dict = {
+        "roles": {n: _tags(iam.list_role_tags(RoleName=n)["Tags"]) for n in snap["roles"]},
+        "oidc_providers": {
+            a: _tags(iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=a)["Tags"])
+            for a in snap["oidc_providers"]
+        },
+        "ecr": {},
+        "log_groups": {},
+        "clusters": {},
+        "services": {},
+        "task_definitions": {},
+    }
+    for name in snap["ecr"]:
+        arn = f"arn:aws:ecr:{acct.region}:{acct.account_id}:repository/{name}"
+        images = sorted(
+            (i.get("imageDigest"), i.get("imageTag")) for i in ecr.list_images(repositoryName=name)["imageIds"]
+        )
+        out["ecr"][name] = {"tags": _tags(ecr.list_tags_for_resource(resourceArn=arn)["tags"]), "images": images}
+    for name in snap["log_groups"]:
+        streams = sorted(s["logStreamName"] for s in logs.describe_log_streams(logGroupName=name)["logStreams"])
+        out["log_groups"][name] = {"tags": _tags(logs.list_tags_log_group(logGroupName=name)["tags"]), "streams": streams}
+    arns = ecs.list_clusters()["clusterArns"]
+    for c in ecs.describe_clusters(clusters=arns, include=["TAGS"])["clusters"] if arns else []:
+        out["clusters"][c["clusterName"]] = _tags(c.get("tags"))
+        sarns = ecs.list_services(cluster=c["clusterArn"])["serviceArns"]
+        for s in ecs.describe_services(cluster=c["clusterArn"], services=sarns, include=["TAGS"])["services"] if sarns else []:
+            out["services"][f"{c['clusterName']}/{s['serviceName']}"] = _tags(s.get("tags"))
+    for family, revisions in snap["task_definition_revisions"].items():
+        for revision in revisions:
+            described = ecs.describe_task_definition(taskDefinition=f"{family}:{revision}", include=["TAGS"])
+            out["task_definitions"][f"{family}:{revision}"] = _tags(described.get("tags"))
+    return out
 
 
 # ---------------------------------------------------------------- which configs
