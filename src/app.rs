@@ -248,7 +248,7 @@ fn app_name_placeholder(state: FormState) -> String {
 fn AppStep(state: FormState) -> impl IntoView {
     view! {
         <TextField state field=Field::AppName label="App name" placeholder=Placeholder::FromForm(app_name_placeholder)
-            hint="Names the ECR repository, cluster, service, log group and roles; empty = from the repository" />
+            hint="Names the ECR repository, cluster, service, log group and roles; empty = from the repository. Setup refuses a name already used by something Keyless did not create" />
         <TextField state field=Field::ContainerPort label="Container port" inputmode="numeric" placeholder="8080" />
         <SizePicker state />
         <RadioField state field=Field::Architecture legend="CPU architecture"

@@ -116,6 +116,13 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
         ),
     ));
     out.push(info(
+        format!("Setup and teardown touch only what Keyless created for {}", config.app_name),
+        format!(
+            "Everything setup.sh creates is tagged managed-by=keyless and keyless-app={app}: if a role, repository, log group, cluster, service, task definition family or security group of the same name exists without those tags, setup changes nothing and lists it (pick another app name, or rerun with --adopt to take it over), and teardown.sh deletes only what carries them.",
+            app = config.app_name
+        ),
+    ));
+    out.push(info(
         "Actions pinned to commits",
         "Every action in the workflow is pinned to a full commit SHA, so a moved tag cannot change what runs with your AWS credentials. The token has id-token: write and contents: read only, and the checkout does not keep it.",
     ));
@@ -279,6 +286,10 @@ mod tests {
             .iter()
             .any(|f| f.severity == Severity::Warning && f.title.contains("8080")));
         assert!(!found.iter().any(|f| f.title == "Policy lint"));
+        assert!(found.iter().any(|f| f.title
+            == "Setup and teardown touch only what Keyless created for octo-app"
+            && f.detail.contains("keyless-app=octo-app")
+            && f.detail.contains("--adopt")));
         // Warnings first.
         let first_info = found
             .iter()

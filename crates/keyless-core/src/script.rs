@@ -479,6 +479,109 @@ mod tests {
         );
     }
 
+    /// Mutating AWS CLI verbs (the emulator tests record the requests themselves).
+    const MUTATING: [&str; 10] = [
+        "create-",
+        "put-",
+        "update-",
+        "attach-",
+        "delete-",
+        "tag-",
+        "register-",
+        "authorize-",
+        "revoke-",
+        "add-client-id",
+    ];
+
+    fn aws_commands(text: &str) -> Vec<String> {
+        // A command with its `\`-continued lines, as one string.
+        text.replace("\\\n", " ")
+            .lines()
+            .filter(|line| line.trim_start().starts_with("aws ") || line.contains("$(aws "))
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn configs() -> Vec<ValidConfig> {
+        use crate::config::RawConfig;
+        let spot = RawConfig {
+            use_spot: "true".into(),
+            ..RawConfig::example()
+        };
+        vec![
+            RawConfig::example().validate().unwrap(),
+            spot.validate().unwrap(),
+        ]
+    }
+
+    #[test]
+    fn setup_changes_nothing_before_every_name_is_checked() {
+        for config in configs() {
+            let text = setup_script(&config);
+            let checks_end = text.find("\ntag_role() ").expect("the adoption functions");
+            for command in aws_commands(&text[..checks_end]) {
+                assert!(
+                    !MUTATING
+                        .iter()
+                        .any(|verb| command.contains(&format!(" {verb}"))),
+                    "a change before the ownership checks: {command}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn everything_setup_creates_carries_the_ownership_tags() {
+        for config in configs() {
+            let creates: Vec<String> = aws_commands(&setup_script(&config))
+                .into_iter()
+                .filter(|c| c.contains(" create-") && !c.contains("create-tags"))
+                .collect();
+            assert!(creates.len() >= 7, "{creates:?}");
+            for command in creates {
+                assert!(
+                    command.contains("--tags ") || command.contains("--tag-specifications "),
+                    "created without ownership tags: {command}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn teardown_deletes_only_what_the_lookups_found_to_be_ours() {
+        for config in configs() {
+            let text = teardown_script(&config);
+            let mut guard: Vec<&str> = Vec::new();
+            for line in text.lines() {
+                let line = line.trim_start();
+                let one_line = line.ends_with("; fi") || line.ends_with("; done");
+                let opens = ["if ", "for ", "until "]
+                    .iter()
+                    .any(|k| line.starts_with(k))
+                    || line.ends_with("() {");
+                if opens && !one_line {
+                    guard.push(line);
+                }
+                if line.starts_with("fi") || line.starts_with("done") || line == "}" {
+                    guard.pop();
+                }
+                let deletes = line.contains("aws ")
+                    && ["update-service", "delete-", "deregister-", "detach-"]
+                        .iter()
+                        .any(|verb| line.contains(verb));
+                if deletes && !line.starts_with('#') && !line.starts_with("echo") {
+                    assert!(
+                        guard.iter().any(|g| g.contains("_ours\" = true")
+                            || g.contains("our_revisions")
+                            || g.starts_with("delete_role()")
+                            || g.contains("owner_of")),
+                        "a deletion not guarded by an ownership check: {line}\n(inside {guard:?})"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     #[should_panic(expected = "not a shell variable name")]
     fn builder_rejects_odd_variable_names() {
