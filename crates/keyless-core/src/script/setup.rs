@@ -235,8 +235,8 @@ fi
 
 if found="$(log_group_info)" && [ "$(owner_of "$found")" != ours ]; then
   IFS=$'\t' read -r _ _ retention bytes <<<"$found"
-  [ "$retention" != None ] || retention=forever
-  conflict "log group $LOG_GROUP" "$(owner_of "$found"); $bytes bytes stored, kept $retention days" \
+  if [ "$retention" = None ]; then retention=forever; else retention="$retention days"; fi
+  conflict "log group $LOG_GROUP" "$(owner_of "$found"); $bytes bytes stored, kept $retention" \
     "its retention would become $LOG_RETENTION_DAYS days (older logs deleted); teardown.sh would then delete it with every log" \
     tag_log_group
 fi

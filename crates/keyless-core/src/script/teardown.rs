@@ -24,7 +24,7 @@ step "Looking up what Keyless created for $APP_NAME"
 doomed=()
 left_alone=()
 # sort_out WHAT FOUND [DETAIL]: whether the resource found carries this app's
-# marks; notes it as to delete if so, else as left alone.
+# marks; notes it as to delete (with DETAIL) if so, else as left alone.
 sort_out() {
   local owner
   owner="$(owner_of "$2")"
@@ -33,7 +33,7 @@ sort_out() {
     echo "to delete: $1"
     return 0
   fi
-  left_alone+=("$1 ($owner${3:+; $3})")
+  left_alone+=("$1 ($owner)")
   echo "left alone: $1 ($owner)"
   return 1
 }
