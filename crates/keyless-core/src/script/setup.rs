@@ -271,7 +271,8 @@ const CLUSTER_CHANGE: &str =
     r#"readonly CLUSTER_CHANGE="the service $SERVICE would be added to it""#;
 
 /// The security group's lookup, when setup creates the group.
-const SECURITY_GROUP_LOOKUP: &str = r#"if [ "$sg_id" != None ] && [ "$(owner_of "$sg_found")" != ours ]; then
+const SECURITY_GROUP_LOOKUP: &str = r#"tag_security_group() { aws ec2 create-tags --region "$REGION" --resources "$sg_id" --tags "${TAGS[@]}"; }
+if [ "$sg_id" != None ] && [ "$(owner_of "$sg_found")" != ours ]; then
   IFS=$'\t' read -r _ _ _ sg_rules <<<"$sg_found"
   conflict "security group $SECURITY_GROUP_NAME ($sg_id)" "$(owner_of "$sg_found"); $sg_rules inbound rules" \
     "its inbound rules would become exactly tcp/$CONTAINER_PORT from anywhere; teardown.sh would then delete it" \
@@ -294,7 +295,6 @@ tag_task_definitions() {
     aws ecs tag-resource --region "$REGION" --resource-arn "$arn" --tags "${ECS_TAGS[@]}" >/dev/null
   done
 }
-tag_security_group() { aws ec2 create-tags --region "$REGION" --resources "$sg_id" --tags "${TAGS[@]}"; }
 
 if [ "${#conflicts[@]}" -eq 0 ]; then
   echo "no conflict: every name is free or already $APP_NAME's"
