@@ -89,6 +89,16 @@ fn contents(dir: &Path) -> Vec<Option<Vec<u8>>> {
         .collect()
 }
 
+/// Asserts a refused `generate`: it failed, the foreign file at `path` still
+/// holds `mine`, and no other file of the bundle was written.
+fn assert_refused_leaving_only(out: &Path, result: &Output, path: &str, mine: &str) {
+    assert!(!result.status.success());
+    assert_eq!(std::fs::read_to_string(out.join(path)).unwrap(), mine);
+    for other in PATHS.into_iter().filter(|&other| other != path) {
+        assert!(!out.join(other).exists(), "{other} was written");
+    }
+}
+
 /// Asserts every file under `dir` is the one of `bundle`.
 fn assert_holds(dir: &Path, bundle: &Bundle) {
     for path in PATHS {
@@ -215,14 +225,7 @@ fn a_foreign_workflow_stops_generate_and_nothing_is_written() {
     let mine = "name: my own deploy\non: push\n";
     put(&out, WORKFLOW_PATH, mine);
     let result = generate_into(&fixture("defaults"), &out, &[]);
-    assert!(!result.status.success());
-    assert_eq!(
-        std::fs::read_to_string(out.join(WORKFLOW_PATH)).unwrap(),
-        mine
-    );
-    for path in PATHS.into_iter().filter(|&path| path != WORKFLOW_PATH) {
-        assert!(!out.join(path).exists(), "{path} was written");
-    }
+    assert_refused_leaving_only(&out, &result, WORKFLOW_PATH, mine);
     for dir in ["infra", ".aws"] {
         assert!(!out.join(dir).exists(), "{dir}/ was created");
     }
@@ -335,14 +338,7 @@ fn a_foreign_script_without_the_header_is_a_conflict() {
     let mine = "#!/bin/sh\necho mine\n";
     put(&out, SETUP_SCRIPT_PATH, mine);
     let result = generate_into(&fixture("defaults"), &out, &[]);
-    assert!(!result.status.success());
-    assert_eq!(
-        std::fs::read_to_string(out.join(SETUP_SCRIPT_PATH)).unwrap(),
-        mine
-    );
-    for path in PATHS.into_iter().filter(|&path| path != SETUP_SCRIPT_PATH) {
-        assert!(!out.join(path).exists(), "{path} was written");
-    }
+    assert_refused_leaving_only(&out, &result, SETUP_SCRIPT_PATH, mine);
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(
         stderr.contains(&format!("\n  {SETUP_SCRIPT_PATH}\n")),
