@@ -226,7 +226,9 @@ check_role "$DEPLOY_ROLE" "its trust policy would become $TRUST_POLICY_FILE and 
 check_role "$EXECUTION_ROLE" "its trust policy would become ECS tasks only, with $EXECUTION_MANAGED_POLICY_ARN attached"
 check_role "$TASK_ROLE" "its trust policy would become ECS tasks only"
 
-if found="$(repository_info)" && [ "$(owner_of "$found")" != ours ]; then
+repository_exists=false
+if found="$(repository_info)"; then repository_exists=true; fi
+if [ "$repository_exists" = true ] && [ "$(owner_of "$found")" != ours ]; then
   IFS=$'\t' read -r _ _ images untagged <<<"$found"
   expiring=$((untagged + (images > KEEP_IMAGES ? images - KEEP_IMAGES : 0)))
   [ "$expiring" -le "$images" ] || expiring="$images"
@@ -235,7 +237,9 @@ if found="$(repository_info)" && [ "$(owner_of "$found")" != ours ]; then
     tag_repository
 fi
 
-if found="$(log_group_info)" && [ "$(owner_of "$found")" != ours ]; then
+log_group_exists=false
+if found="$(log_group_info)"; then log_group_exists=true; fi
+if [ "$log_group_exists" = true ] && [ "$(owner_of "$found")" != ours ]; then
   IFS=$'\t' read -r _ _ retention bytes <<<"$found"
   if [ "$retention" = None ]; then retention=forever; else retention="$retention days"; fi
   conflict "log group $LOG_GROUP" "$(owner_of "$found"); $bytes bytes stored, kept $retention" \
@@ -393,7 +397,7 @@ fi
 const STORAGE: &str = r#"ensure_role "$TASK_ROLE" "$TASK_TRUST_POLICY" "Keyless: the $APP_NAME app's own AWS permissions"
 
 step "4. ECR repository"
-if aws ecr describe-repositories --region "$REGION" --repository-names "$ECR_REPOSITORY" >/dev/null 2>&1; then
+if [ "$repository_exists" = true ]; then
   aws ecr put-image-tag-mutability --region "$REGION" --repository-name "$ECR_REPOSITORY" \
     --image-tag-mutability IMMUTABLE >/dev/null
   aws ecr put-image-scanning-configuration --region "$REGION" --repository-name "$ECR_REPOSITORY" \
@@ -410,7 +414,7 @@ aws ecr put-lifecycle-policy --region "$REGION" --repository-name "$ECR_REPOSITO
 echo "applied: lifecycle policy (untagged images expire after 1 day)"
 
 step "5. Log group"
-if log_group_info >/dev/null; then
+if [ "$log_group_exists" = true ]; then
   echo "exists: log group $LOG_GROUP"
 else
   aws logs create-log-group --region "$REGION" --log-group-name "$LOG_GROUP" --tags "$LOG_TAGS"
