@@ -12,7 +12,12 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 mod draft;
+mod front_door;
 mod rules;
+
+pub use front_door::{
+    Autoscaling, Ingress, LoadBalancer, Tls, CPU_TARGET_MAX, CPU_TARGET_MIN, LOAD_BALANCER_NAME_MAX,
+};
 
 pub use rules::{
     decimal, memory_hint, memory_options, parse_cpu, parse_memory, Architecture, SecretKind,
@@ -74,13 +79,27 @@ pub enum Field {
     Subnets,
     /// `security_groups`: explicit security group ids (default: one created for the port).
     SecurityGroups,
+    /// `ingress`: `public_ip` (each task's own address, the default) or `load_balancer`.
+    Ingress,
+    /// `domain_name`: the host the load balancer serves over HTTPS; setup requests its certificate.
+    DomainName,
+    /// `certificate_arn`: an existing ACM certificate for the load balancer, instead of a request.
+    CertificateArn,
+    /// `health_check_path`: the load balancer's health check path (default `/`).
+    HealthCheckPath,
+    /// `min_count`: fewest tasks under autoscaling.
+    MinCount,
+    /// `max_count`: most tasks under autoscaling.
+    MaxCount,
+    /// `cpu_target_percent`: the average CPU autoscaling keeps the service at.
+    CpuTargetPercent,
     /// `version`: the config format version, `1`.
     Version,
 }
 
 impl Field {
     /// Every field, in form order.
-    pub const ALL: [Field; 25] = [
+    pub const ALL: [Field; 32] = [
         Field::GithubOwner,
         Field::GithubRepo,
         Field::Branch,
@@ -105,6 +124,13 @@ impl Field {
         Field::AssignPublicIp,
         Field::Subnets,
         Field::SecurityGroups,
+        Field::Ingress,
+        Field::DomainName,
+        Field::CertificateArn,
+        Field::HealthCheckPath,
+        Field::MinCount,
+        Field::MaxCount,
+        Field::CpuTargetPercent,
         Field::Version,
     ];
 
@@ -135,6 +161,13 @@ impl Field {
             Field::AssignPublicIp => "assign_public_ip",
             Field::Subnets => "subnets",
             Field::SecurityGroups => "security_groups",
+            Field::Ingress => "ingress",
+            Field::DomainName => "domain_name",
+            Field::CertificateArn => "certificate_arn",
+            Field::HealthCheckPath => "health_check_path",
+            Field::MinCount => "min_count",
+            Field::MaxCount => "max_count",
+            Field::CpuTargetPercent => "cpu_target_percent",
             Field::Version => "version",
         }
     }
@@ -269,6 +302,20 @@ pub struct RawConfig {
     pub subnets: Vec<String>,
     /// See [`Field::SecurityGroups`].
     pub security_groups: Vec<String>,
+    /// See [`Field::Ingress`].
+    pub ingress: String,
+    /// See [`Field::DomainName`].
+    pub domain_name: String,
+    /// See [`Field::CertificateArn`].
+    pub certificate_arn: String,
+    /// See [`Field::HealthCheckPath`].
+    pub health_check_path: String,
+    /// See [`Field::MinCount`].
+    pub min_count: String,
+    /// See [`Field::MaxCount`].
+    pub max_count: String,
+    /// See [`Field::CpuTargetPercent`].
+    pub cpu_target_percent: String,
 }
 
 impl RawConfig {
@@ -353,7 +400,10 @@ impl RawConfig {
             | Field::LogRetentionDays
             | Field::EphemeralStorageGib
             | Field::GithubOwnerId
-            | Field::GithubRepoId => {
+            | Field::GithubRepoId
+            | Field::MinCount
+            | Field::MaxCount
+            | Field::CpuTargetPercent => {
                 let text = match value {
                     Value::String(s) => s.clone(),
                     Value::Number(n) => n.to_string(),
@@ -429,6 +479,13 @@ impl RawConfig {
             Field::EphemeralStorageGib => &self.ephemeral_storage_gib,
             Field::UseSpot => &self.use_spot,
             Field::AssignPublicIp => &self.assign_public_ip,
+            Field::Ingress => &self.ingress,
+            Field::DomainName => &self.domain_name,
+            Field::CertificateArn => &self.certificate_arn,
+            Field::HealthCheckPath => &self.health_check_path,
+            Field::MinCount => &self.min_count,
+            Field::MaxCount => &self.max_count,
+            Field::CpuTargetPercent => &self.cpu_target_percent,
             Field::EnvironmentVariables
             | Field::Secrets
             | Field::Subnets
@@ -460,6 +517,13 @@ impl RawConfig {
             Field::EphemeralStorageGib => &mut self.ephemeral_storage_gib,
             Field::UseSpot => &mut self.use_spot,
             Field::AssignPublicIp => &mut self.assign_public_ip,
+            Field::Ingress => &mut self.ingress,
+            Field::DomainName => &mut self.domain_name,
+            Field::CertificateArn => &mut self.certificate_arn,
+            Field::HealthCheckPath => &mut self.health_check_path,
+            Field::MinCount => &mut self.min_count,
+            Field::MaxCount => &mut self.max_count,
+            Field::CpuTargetPercent => &mut self.cpu_target_percent,
             Field::EnvironmentVariables
             | Field::Secrets
             | Field::Subnets
@@ -570,6 +634,18 @@ impl RawConfig {
             }
         }
 
+        let (ingress, autoscaling) = self.validate_front_door(
+            e,
+            &front_door::Context {
+                region: region.as_deref(),
+                account: account_id.as_deref(),
+                app_name: app_name.as_deref(),
+                desired_count,
+                subnets: subnets.as_deref(),
+                security_groups: security_groups.as_deref(),
+            },
+        );
+
         errors.sort();
         let (
             Some(github_owner),
@@ -593,6 +669,8 @@ impl RawConfig {
             Some(assign_public_ip),
             Some(subnets),
             Some(security_groups),
+            Some(ingress),
+            Some(autoscaling),
         ) = (
             github_owner,
             github_repo,
@@ -615,6 +693,8 @@ impl RawConfig {
             assign_public_ip,
             subnets,
             security_groups,
+            ingress,
+            autoscaling,
         )
         else {
             return Err(errors);
@@ -644,6 +724,8 @@ impl RawConfig {
             assign_public_ip,
             subnets,
             security_groups,
+            ingress,
+            autoscaling,
         })
     }
 
@@ -831,6 +913,10 @@ pub struct ValidConfig {
     pub subnets: Vec<String>,
     /// Explicit security groups; empty means one created for the container port.
     pub security_groups: Vec<String>,
+    /// How people reach the app (default: each task's public IP).
+    pub ingress: Ingress,
+    /// CPU autoscaling of the service, if asked for.
+    pub autoscaling: Option<Autoscaling>,
 }
 
 /// The normalised `keyless.json`: every field, in form order, defaults written
@@ -862,13 +948,31 @@ struct ConfigFile<'a> {
     assign_public_ip: bool,
     subnets: &'a [String],
     security_groups: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ingress: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    domain_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    certificate_arn: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    health_check_path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu_target_percent: Option<u32>,
 }
 
 impl ValidConfig {
     /// The config as normalised `keyless.json` (version 1), so the bundle can be
     /// regenerated: every field present, sizes in CPU units and MiB, secrets as ARNs.
+    /// The front door's and autoscaling's fields appear only when they are used, so
+    /// a config without them reads as it did before they existed.
     pub fn to_json(&self) -> String {
         let ids = self.subject_format.ids();
+        let lb = self.ingress.load_balancer();
+        let tls = lb.map(|lb| &lb.tls);
         let file = ConfigFile {
             version: 1,
             github_owner: &self.github_owner,
@@ -899,6 +1003,16 @@ impl ValidConfig {
             assign_public_ip: self.assign_public_ip,
             subnets: &self.subnets,
             security_groups: &self.security_groups,
+            ingress: lb.map(|_| "load_balancer"),
+            domain_name: tls.and_then(Tls::requested_domain),
+            certificate_arn: match tls {
+                Some(Tls::Existing(arn)) => Some(arn),
+                _ => None,
+            },
+            health_check_path: lb.map(|lb| lb.health_check_path.as_str()),
+            min_count: self.autoscaling.map(|a| a.min_count),
+            max_count: self.autoscaling.map(|a| a.max_count),
+            cpu_target_percent: self.autoscaling.map(|a| a.cpu_target_percent),
         };
         crate::bundle::pretty_json(&file)
     }
@@ -1214,12 +1328,42 @@ mod tests {
             security_groups: vec!["sg-0123abcd".into()],
             ..base()
         };
-        for input in [base(), full] {
+        let front_door = RawConfig {
+            ingress: "load_balancer".into(),
+            domain_name: "app.example.com".into(),
+            health_check_path: "/health".into(),
+            min_count: "1".into(),
+            max_count: "3".into(),
+            cpu_target_percent: "70".into(),
+            ..base()
+        };
+        // Fields written only when used: without them, keyless.json reads as before they existed.
+        let unused = |input: &RawConfig| -> Vec<&'static str> {
+            [
+                Field::Ingress,
+                Field::DomainName,
+                Field::CertificateArn,
+                Field::HealthCheckPath,
+                Field::MinCount,
+                Field::MaxCount,
+                Field::CpuTargetPercent,
+            ]
+            .into_iter()
+            .filter(|f| input.scalar(*f).is_empty())
+            .map(Field::key)
+            .collect()
+        };
+        for input in [base(), full, front_door] {
             let valid = input.validate().unwrap();
             let text = valid.to_json();
             let object: Map<String, Value> = serde_json::from_str(&text).unwrap();
             let keys: Vec<&str> = object.keys().map(String::as_str).collect();
-            let mut expected: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
+            let unused = unused(&input);
+            let mut expected: Vec<&str> = Field::ALL
+                .iter()
+                .map(|f| f.key())
+                .filter(|k| !unused.contains(k))
+                .collect();
             expected.sort_unstable();
             let mut keys_sorted = keys.clone();
             keys_sorted.sort_unstable();

@@ -139,6 +139,11 @@ prop_compose! {
         subnets in proptest::collection::btree_set(hex_id("subnet-"), 0..4),
         groups in proptest::collection::btree_set(hex_id("sg-"), 0..3),
         public_ip in select(vec!["", "true", "false"]),
+        door in 0..4u8,
+        domain in "[a-z0-9]{1,10}(-[a-z0-9]{1,5})?\\.[a-z]{2,6}",
+        path in "/[A-Za-z0-9/_.~%?=&-]{0,30}",
+        certificate_id in "[0-9a-f]{8}-[0-9a-f]{4}",
+        scaling in proptest::option::of((1..5u32, 0..10u32, 10..=90u32)),
     ) -> RawConfig {
         let github_repo = match repo_form {
             0 => repo.clone(),
@@ -152,6 +157,35 @@ prop_compose! {
             .into_iter()
             .filter(|(name, _)| !variables.contains_key(name))
             .collect();
+        // The front door: 0 and 1 public IP (the default written or not), 2 a load
+        // balancer with a requested certificate, 3 with an existing certificate or none.
+        let load_balanced = door >= 2;
+        let (ingress, domain_name, certificate_arn) = match door {
+            0 => ("", String::new(), String::new()),
+            1 => ("public_ip", String::new(), String::new()),
+            2 => ("load_balancer", domain, String::new()),
+            _ if certificate_id.starts_with(['0', '1', '2', '3', '4', '5', '6', '7']) => (
+                "load_balancer",
+                String::new(),
+                format!("arn:aws:acm:{region}:{account}:certificate/{certificate_id}"),
+            ),
+            _ => ("load_balancer", String::new(), String::new()),
+        };
+        // A load balancer needs two subnets or none, no given groups and a short name.
+        let subnets = if load_balanced && subnets.len() == 1 { Vec::new() } else { subnets };
+        let public_ip = if subnets.is_empty() && public_ip == "false" { "" } else { public_ip };
+        let groups: Vec<String> = if load_balanced { Vec::new() } else { groups.into_iter().collect() };
+        let app = if load_balanced { app.chars().take(32).collect::<String>().trim_end_matches(['-', '_']).to_string() } else { app };
+        let app = if app.len() < 2 { "ab".to_string() } else { app };
+        let (desired, min_count, max_count, cpu_target) = match scaling {
+            Some((min, extra, target)) => (
+                (min + extra / 2).to_string(),
+                min.to_string(),
+                (min + extra).to_string(),
+                target.to_string(),
+            ),
+            None => (desired.to_string(), String::new(), String::new(), String::new()),
+        };
         RawConfig {
             github_owner: if repo_form == 0 { owner } else { String::new() },
             github_repo,
@@ -166,7 +200,7 @@ prop_compose! {
             cpu,
             memory,
             container_port: port.to_string(),
-            desired_count: desired.to_string(),
+            desired_count: desired,
             architecture: arch.into(),
             health_check_command: health.unwrap_or_default(),
             log_retention_days: retention.map(|d| d.to_string()).unwrap_or_default(),
@@ -176,7 +210,14 @@ prop_compose! {
             use_spot: spot.into(),
             assign_public_ip: public_ip.into(),
             subnets,
-            security_groups: groups.into_iter().collect(),
+            security_groups: groups,
+            ingress: ingress.into(),
+            domain_name,
+            certificate_arn,
+            health_check_path: if load_balanced { path } else { String::new() },
+            min_count,
+            max_count,
+            cpu_target_percent: cpu_target,
         }
     }
 }

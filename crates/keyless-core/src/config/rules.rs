@@ -1010,7 +1010,11 @@ pub fn parse_id_list(
 
 /// Adds "it has X" for characters outside `allowed`, naming the first few and
 /// calling out non-ASCII look-alikes.
-fn push_bad_chars(problems: &mut Vec<String>, text: &str, allowed: impl Fn(char) -> bool) {
+pub(super) fn push_bad_chars(
+    problems: &mut Vec<String>,
+    text: &str,
+    allowed: impl Fn(char) -> bool,
+) {
     let mut bad: Vec<char> = Vec::new();
     for c in text.chars() {
         if !allowed(c) && !bad.contains(&c) {
