@@ -89,6 +89,15 @@ pub struct Names {
     pub task_role_arn: String,
     /// Security group the setup creates when the config names none.
     pub security_group: String,
+    /// The load balancer's name, also its target group's: the app name with
+    /// `_` as `-` (ELB names take letters, digits and hyphens only).
+    pub load_balancer: String,
+    /// The load balancer's security group (80 and 443 from anywhere).
+    pub load_balancer_security_group: String,
+    /// The service's id in Application Auto Scaling, `service/CLUSTER/SERVICE`.
+    pub scalable_resource_id: String,
+    /// The name of the service's target-tracking policy.
+    pub scaling_policy: String,
     /// `role-session-name` of the workflow's credentials (shows in CloudTrail).
     pub role_session_name: String,
 }
@@ -132,6 +141,10 @@ impl Names {
             execution_role,
             task_role,
             security_group: format!("{app}-service"),
+            load_balancer: app.replace('_', "-"),
+            load_balancer_security_group: format!("{app}-load-balancer"),
+            scalable_resource_id: format!("service/{app}/{app}"),
+            scaling_policy: format!("{app}-cpu-target"),
             role_session_name: format!("github-{app}"),
         }
     }
