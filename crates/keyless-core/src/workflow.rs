@@ -11,8 +11,10 @@
 //! - `permissions: {}` for the workflow, `id-token: write` + `contents: read`
 //!   for the deploy job only;
 //! - every action pinned to a full commit SHA, its version in a comment;
-//! - no `run:` step at all, so no `${{ }}` expression is ever pasted into a shell
-//!   (zizmor's template-injection); outputs reach actions only through `with:`;
+//! - no `${{ }}` expression is ever pasted into a shell (zizmor's
+//!   template-injection): outputs reach actions only through `with:`, and the
+//!   one `run:` step (with autoscaling) is text written in this file
+//!   ([`READ_SCALED_COUNT`]) that reads its values from `env:`;
 //! - the `sub` the job's token carries is the one the trust policy names: both
 //!   come from [`Names`] and the same config fields.
 
@@ -182,17 +184,57 @@ pub struct Step {
     /// Id, when later steps read its outputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'static str>,
-    /// The action.
-    #[serde(serialize_with = "serialize_uses")]
-    pub uses: PinnedAction,
+    /// The action, for a `uses:` step.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_uses"
+    )]
+    pub uses: Option<PinnedAction>,
+    /// Variables of a `run:` step: the only way a value reaches its shell.
+    #[serde(skip_serializing_if = "SortedMap::is_empty")]
+    pub env: SortedMap<&'static str, String>,
+    /// The shell of a `run:` step: text written in this file, never a config value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<&'static str>,
     /// Inputs (every value a string: action inputs are strings).
     #[serde(skip_serializing_if = "SortedMap::is_empty")]
     pub with: SortedMap<&'static str, String>,
 }
 
-fn serialize_uses<S: serde::Serializer>(action: &PinnedAction, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&action.uses())
+fn serialize_uses<S: serde::Serializer>(
+    action: &Option<PinnedAction>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&action.map(PinnedAction::uses).unwrap_or_default())
 }
+
+impl Step {
+    /// A `uses:` step.
+    fn action(
+        comments: Vec<&'static str>,
+        name: &str,
+        id: Option<&'static str>,
+        uses: PinnedAction,
+        with: SortedMap<&'static str, String>,
+    ) -> Step {
+        Step {
+            comments,
+            name: name.into(),
+            id,
+            uses: Some(uses),
+            env: SortedMap::new(),
+            run: None,
+            with,
+        }
+    }
+}
+
+/// With autoscaling, the count a deploy keeps: the service's current desired
+/// count (what autoscaling chose), or `MIN_COUNT` when it has fewer (the first
+/// deploy, after setup created the service with 0 tasks). Reads
+/// `ecs:DescribeServices` of the app's service, which the deploy action's wait
+/// needs anyway: no new permission.
+pub const READ_SCALED_COUNT: &str = r#"current="$(aws ecs describe-services --cluster "$CLUSTER" --services "$SERVICE" --query 'services[0].desiredCount' --output text)"; [[ "$current" =~ ^[0-9]+$ ]] || current=0; echo "count=$((current > MIN_COUNT ? current : MIN_COUNT))" >> "$GITHUB_OUTPUT""#;
 
 /// The runner label for an architecture: the image is built natively, no emulation.
 pub fn runner(architecture: Architecture) -> &'static str {
@@ -210,101 +252,141 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
         "${{{{ steps.ecr.outputs.registry }}}}/{}:${{{{ github.sha }}}}",
         names.ecr_repository
     );
-    let steps = vec![
-        Step {
-            comments: vec![
+    let (desired_count, deploy_comments) = match config.autoscaling {
+        None => (
+            config.desired_count.to_string(),
+            vec![
+                "Registers the rendered revision, points the service at it and sets the",
+                "desired count from keyless.json (the service was created with 0 tasks),",
+                "then waits until the new tasks are stable. The circuit breaker rolls back",
+                "a deploy whose tasks keep failing.",
+            ],
+        ),
+        Some(_) => (
+            "${{ steps.count.outputs.count }}".to_string(),
+            vec![
+                "Registers the rendered revision, points the service at it, keeps the",
+                "count autoscaling chose (read by the step above), then waits until the",
+                "new tasks are stable. The circuit breaker rolls back a deploy whose",
+                "tasks keep failing.",
+            ],
+        ),
+    };
+    let mut steps = vec![
+        Step::action(
+            vec![
                 "persist-credentials: false keeps the GitHub token out of .git/config,",
                 "where the Docker build could read it.",
             ],
-            name: "Check out".into(),
-            id: None,
-            uses: CHECKOUT,
-            with: SortedMap::from([("persist-credentials", "false".into())]),
-        },
-        Step {
-            comments: vec![
+            "Check out",
+            None,
+            CHECKOUT,
+            SortedMap::from([("persist-credentials", "false".into())]),
+        ),
+        Step::action(
+            vec![
                 "Exchanges the job's OIDC token for short-lived credentials of the deploy role.",
                 "allowed-account-ids stops the job if the role is in another account.",
             ],
-            name: "Configure AWS credentials (OIDC, no stored keys)".into(),
-            id: None,
-            uses: CONFIGURE_AWS_CREDENTIALS,
-            with: SortedMap::from([
+            "Configure AWS credentials (OIDC, no stored keys)",
+            None,
+            CONFIGURE_AWS_CREDENTIALS,
+            SortedMap::from([
                 ("role-to-assume", names.deploy_role_arn.clone()),
                 ("aws-region", names.region.clone()),
                 ("role-session-name", names.role_session_name.clone()),
                 ("allowed-account-ids", names.account_id.clone()),
             ]),
-        },
-        Step {
-            comments: vec![],
-            name: "Log in to Amazon ECR".into(),
-            id: Some("ecr"),
-            uses: ECR_LOGIN,
-            with: SortedMap::new(),
-        },
-        Step {
-            comments: vec![],
-            name: "Set up Docker Buildx".into(),
-            id: None,
-            uses: SETUP_BUILDX,
-            with: SortedMap::new(),
-        },
-        Step {
-            comments: vec![
+        ),
+        Step::action(
+            vec![],
+            "Log in to Amazon ECR",
+            Some("ecr"),
+            ECR_LOGIN,
+            SortedMap::new(),
+        ),
+        Step::action(
+            vec![],
+            "Set up Docker Buildx",
+            None,
+            SETUP_BUILDX,
+            SortedMap::new(),
+        ),
+        Step::action(
+            vec![
                 "The platform matches the task definition's cpuArchitecture.",
                 "Tagged with the commit SHA, never latest: the ECR repository's tags are immutable.",
                 "provenance: false pushes a plain image, not an index whose untagged parts",
                 "the repository's lifecycle policy would expire.",
             ],
-            name: "Build and push the image".into(),
-            id: Some("build"),
-            uses: BUILD_PUSH,
-            with: SortedMap::from([
+            "Build and push the image",
+            Some("build"),
+            BUILD_PUSH,
+            SortedMap::from([
                 ("context", ".".into()),
                 ("platforms", config.architecture.docker_platform().into()),
                 ("push", "true".into()),
                 ("provenance", "false".into()),
                 ("tags", image.clone()),
             ]),
-        },
-        Step {
-            comments: vec![
+        ),
+        Step::action(
+            vec![
                 "Writes the new image into a copy of the committed task definition.",
                 "container-name is the container's name in that file.",
             ],
-            name: "Render the task definition".into(),
-            id: Some("render"),
-            uses: RENDER_TASK_DEFINITION,
-            with: SortedMap::from([
+            "Render the task definition",
+            Some("render"),
+            RENDER_TASK_DEFINITION,
+            SortedMap::from([
                 ("task-definition", TASK_DEFINITION_PATH.into()),
                 ("container-name", names.container_name.clone()),
                 ("image", image),
             ]),
-        },
-        Step {
-            comments: vec![
-                "Registers the rendered revision, points the service at it and sets the",
-                "desired count from keyless.json (the service was created with 0 tasks),",
-                "then waits until the new tasks are stable. The circuit breaker rolls back",
-                "a deploy whose tasks keep failing.",
-            ],
-            name: "Deploy to Amazon ECS".into(),
-            id: None,
-            uses: DEPLOY_TASK_DEFINITION,
-            with: SortedMap::from([
+        ),
+        Step::action(
+            deploy_comments,
+            "Deploy to Amazon ECS",
+            None,
+            DEPLOY_TASK_DEFINITION,
+            SortedMap::from([
                 (
                     "task-definition",
                     "${{ steps.render.outputs.task-definition }}".into(),
                 ),
                 ("cluster", names.cluster.clone()),
                 ("service", names.service.clone()),
-                ("desired-count", config.desired_count.to_string()),
+                ("desired-count", desired_count),
                 ("wait-for-service-stability", "true".into()),
                 ("wait-for-minutes", WAIT_FOR_MINUTES.to_string()),
             ]),
-        },
+        ),
     ];
+    if let Some(scaling) = config.autoscaling {
+        let deploy = steps.len() - 1;
+        steps.insert(
+            deploy,
+            Step {
+                comments: vec![
+                    "Autoscaling owns the task count: a deploy must not reset it. The deploy",
+                    "action sets whatever count it is given, so give it the current one, or",
+                    "the fewest tasks when there are fewer (the first deploy starts from 0).",
+                    "Reads only ecs:DescribeServices of this service, which the deploy's wait",
+                    "needs anyway. Values reach the shell through env only.",
+                ],
+                name: "Read the task count autoscaling chose".into(),
+                id: Some("count"),
+                uses: None,
+                env: SortedMap::from([
+                    ("CLUSTER", names.cluster.clone()),
+                    ("SERVICE", names.service.clone()),
+                    ("MIN_COUNT", scaling.min_count.to_string()),
+                ]),
+                run: Some(READ_SCALED_COUNT),
+                with: SortedMap::new(),
+            },
+        );
+    }
     let job = Job {
         name: format!("Build and deploy {}", config.app_name),
         runs_on: runner(config.architecture).into(),
@@ -465,7 +547,15 @@ fn step_node(step: &Step) -> Node {
     if let Some(id) = step.id {
         entries.push(Entry::new("id", s(id)));
     }
-    entries.push(Entry::new("uses", s(step.uses.uses())).trailing(step.uses.tag));
+    if let Some(action) = step.uses {
+        entries.push(Entry::new("uses", s(action.uses())).trailing(action.tag));
+    }
+    if !step.env.is_empty() {
+        entries.push(Entry::new("env", string_map(&step.env)));
+    }
+    if let Some(run) = step.run {
+        entries.push(Entry::new("run", s(run)));
+    }
     if !step.with.is_empty() {
         entries.push(Entry::new("with", string_map(&step.with)));
     }
@@ -520,11 +610,46 @@ mod tests {
                 [
                     "${{ steps.ecr.outputs.registry }}",
                     "${{ github.sha }}",
-                    "${{ steps.render.outputs.task-definition }}"
+                    "${{ steps.render.outputs.task-definition }}",
+                    "${{ steps.count.outputs.count }}"
                 ]
                 .contains(e),
                 "{e}"
             );
         }
+    }
+
+    #[test]
+    fn with_autoscaling_a_deploy_keeps_the_count_and_no_expression_reaches_a_shell() {
+        let scaled = RawConfig {
+            min_count: "2".into(),
+            max_count: "6".into(),
+            cpu_target_percent: "60".into(),
+            desired_count: "2".into(),
+            ..RawConfig::example()
+        }
+        .validate()
+        .unwrap();
+        let model = workflow(&scaled);
+        let steps = &model.jobs.get(JOB_ID).unwrap().steps;
+        let runs: Vec<&Step> = steps.iter().filter(|s| s.run.is_some()).collect();
+        assert_eq!(runs.len(), 1);
+        let read = runs[0];
+        assert!(!read.run.unwrap().contains("${{"));
+        assert_eq!(read.env.get("MIN_COUNT").unwrap(), "2");
+        let deploy = steps.last().unwrap();
+        assert_eq!(deploy.uses, Some(DEPLOY_TASK_DEFINITION));
+        assert_eq!(
+            deploy.with.get("desired-count").unwrap(),
+            &format!("${{{{ steps.{}.outputs.count }}}}", read.id.unwrap())
+        );
+        // Without autoscaling: no run step, the count of keyless.json.
+        let fixed = workflow(&config());
+        let steps = &fixed.jobs.get(JOB_ID).unwrap().steps;
+        assert!(steps.iter().all(|s| s.run.is_none()));
+        assert_eq!(
+            steps.last().unwrap().with.get("desired-count").unwrap(),
+            "2"
+        );
     }
 }
