@@ -36,8 +36,11 @@ use crate::config::ValidConfig;
 use crate::names::Names;
 use crate::ownership;
 
+mod front_door;
 mod setup;
 mod teardown;
+
+pub use front_door::{target_tracking, TargetTrackingConfiguration, SSL_POLICY};
 
 pub use setup::setup_script;
 pub use teardown::teardown_script;
@@ -167,6 +170,7 @@ fn common_inputs(script: &mut Script, config: &ValidConfig, names: &Names, setup
         &ownership::owner_query("tags", "key", "value"),
     );
     script.var("LOGS_OWNER_QUERY", &ownership::owner_query_map("tags"));
+    front_door::inputs(script, config, names);
 }
 
 const PRELUDE: &str = r#"set -euo pipefail

@@ -2,6 +2,7 @@
 //! Keyless did not create for this app (unless `--adopt`), then creates what is
 //! missing and brings what it owns to exactly what the config says.
 
+use super::front_door;
 use super::{
     common_inputs, compact_json, deployment_configuration, lifecycle_policy, Script, CHECKS,
     FIND_SECURITY_GROUP, FUNCTIONS, KEEP_IMAGES, PRELUDE, VPC_DEFAULT, VPC_FROM_SUBNETS,
@@ -9,7 +10,7 @@ use super::{
 use crate::bundle::{
     GENERATED_BY, PERMISSIONS_POLICY_PATH, TASK_DEFINITION_PATH, TRUST_POLICY_PATH,
 };
-use crate::config::ValidConfig;
+use crate::config::{LoadBalancer, Tls, ValidConfig};
 use crate::iam;
 use crate::names::{
     Names, DEPLOY_POLICY_NAME, GITHUB_OIDC_URL, SECRETS_POLICY_NAME, STS_AUDIENCE,
@@ -69,7 +70,10 @@ fn header(config: &ValidConfig, names: &Names) -> Vec<String> {
         ),
         format!("  6. the cluster {};", names.cluster),
     ];
-    header.push(match (config.subnets.is_empty(), config.security_groups.is_empty()) {
+    if let Some(lb) = config.ingress.load_balancer() {
+        header.extend(load_balancer_header(config, names, lb));
+    } else {
+        header.push(match (config.subnets.is_empty(), config.security_groups.is_empty()) {
         (true, true) => format!(
             "  7. network: the default VPC's subnets, and a security group {} opening only port {};",
             names.security_group, config.container_port
@@ -80,25 +84,40 @@ fn header(config: &ValidConfig, names: &Names) -> Vec<String> {
             names.security_group, config.container_port
         ),
         (false, false) => "  7. network: the subnets and security groups of keyless.json;".into(),
-    });
+        });
+        header.extend([
+            "  8. revision 1 of the task definition, whose image (tag awaiting-first-deploy) does"
+                .to_string(),
+            "     not exist yet;".into(),
+            format!(
+                "  9. the service {}, with the circuit breaker and rollback on, and 0 tasks.",
+                names.service
+            ),
+        ]);
+    }
+    if let Some(scaling) = &config.autoscaling {
+        header.push(format!(
+            " 10. autoscaling from {} to {} tasks, keeping their average CPU near {}%.",
+            scaling.min_count, scaling.max_count, scaling.cpu_target_percent
+        ));
+    }
     header.extend([
-        "  8. revision 1 of the task definition, whose image (tag awaiting-first-deploy) does"
-            .to_string(),
-        "     not exist yet;".into(),
-        format!(
-            "  9. the service {}, with the circuit breaker and rollback on, and 0 tasks.",
-            names.service
-        ),
         String::new(),
         "Why 0 tasks: no image exists before the first push, so no task could start.".into(),
         format!(
             "Then push to {}: the workflow builds and pushes the image, renders it into the",
             config.branch
         ),
-        format!(
-            "task definition and deploys it with {} task(s), waiting until they are stable.",
-            config.desired_count
-        ),
+        match &config.autoscaling {
+            None => format!(
+                "task definition and deploys it with {} task(s), waiting until they are stable.",
+                config.desired_count
+            ),
+            Some(scaling) => format!(
+                "task definition and deploys it with {} task(s) (later deploys keep autoscaling's count).",
+                scaling.min_count
+            ),
+        },
         "No manual step in between. After that, the task definition and the desired count".into(),
         "belong to the workflow: running this script again leaves both alone. It also leaves"
             .into(),
@@ -108,6 +127,58 @@ fn header(config: &ValidConfig, names: &Names) -> Vec<String> {
         "the service yourself (aws ecs update-service --network-configuration ...).".into(),
     ]);
     header
+}
+
+/// Steps 7 to 9 of the header with a load balancer.
+fn load_balancer_header(config: &ValidConfig, names: &Names, lb: &LoadBalancer) -> Vec<String> {
+    let https = lb.tls.is_https();
+    let mut lines = vec![
+        format!(
+            "  7. network: {}; security groups",
+            if config.subnets.is_empty() {
+                "the default VPC's subnets (the load balancer in two of them)"
+            } else {
+                "the subnets of keyless.json"
+            }
+        ),
+        format!(
+            "     {} (tcp/80{} from anywhere) and {} (tcp/{} from",
+            names.load_balancer_security_group,
+            if https { " and 443" } else { "" },
+            names.security_group,
+            config.container_port
+        ),
+        "     the load balancer's group only);".into(),
+        "  8. revision 1 of the task definition, whose image (tag awaiting-first-deploy) does"
+            .into(),
+        "     not exist yet; then an internet-facing Application Load Balancer and its".into(),
+        format!(
+            "     target group {} (health check {}),",
+            names.load_balancer, lb.health_check_path
+        ),
+    ];
+    lines.extend(match &lb.tls {
+        Tls::RequestFor(domain) => vec![
+            format!("     an ACM certificate for {domain} (DNS validation: while it waits,"),
+            "     setup prints the record to add, stops here and exits 0; run it again),".into(),
+            "     HTTPS:443 to the tasks, and HTTP:80 redirecting to HTTPS;".into(),
+        ],
+        Tls::Existing(_) => vec![
+            "     HTTPS:443 to the tasks with the certificate of keyless.json, and HTTP:80".into(),
+            "     redirecting to HTTPS;".into(),
+        ],
+        Tls::None => vec!["     and HTTP:80 to the tasks (no certificate: plain HTTP);".into()],
+    });
+    lines.push(format!(
+        "  9. the service {} behind it, with the circuit breaker and rollback on, and 0 tasks",
+        names.service
+    ));
+    lines.push(
+        "     (an existing service of an earlier public-IP setup is moved behind it in place)."
+            .into(),
+    );
+    lines.push("At the end it prints the URL the app answers on.".into());
+    lines
 }
 
 /// The setup-only inputs: documents, settings and tags in their API shapes.
@@ -276,13 +347,15 @@ const CLUSTER_CHANGE_SPOT: &str = r#"readonly CLUSTER_CHANGE="the service $SERVI
 const CLUSTER_CHANGE: &str =
     r#"readonly CLUSTER_CHANGE="the service $SERVICE would be added to it""#;
 
-/// The security group's lookup, when setup creates the group.
+/// The security group's lookup, when setup creates the group; the rule it
+/// would have comes next ([`SERVICE_RULE_PUBLIC`] or [`SERVICE_RULE_BEHIND_LB`]).
 const SECURITY_GROUP_LOOKUP: &str = r#"tag_security_group() { aws ec2 create-tags --region "$REGION" --resources "$sg_id" --tags "${TAGS[@]}"; }
 if [ "$sg_id" != None ] && [ "$(owner_of "$sg_found")" != ours ]; then
   IFS=$'\t' read -r _ _ _ sg_rules <<<"$sg_found"
-  conflict "security group $SECURITY_GROUP_NAME ($sg_id)" "$(owner_of "$sg_found"); $sg_rules inbound rules" \
-    "its inbound rules would become exactly tcp/$CONTAINER_PORT from anywhere; teardown.sh would then delete it" \
-    tag_security_group
+  conflict "security group $SECURITY_GROUP_NAME ($sg_id)" "$(owner_of "$sg_found"); $sg_rules inbound rules" \"#;
+const SERVICE_RULE_PUBLIC: &str = r#"    "its inbound rules would become exactly tcp/$CONTAINER_PORT from anywhere; teardown.sh would then delete it" \"#;
+const SERVICE_RULE_BEHIND_LB: &str = r#"    "its inbound rules would become exactly tcp/$CONTAINER_PORT from the load balancer's group; teardown.sh would then delete it" \"#;
+const SECURITY_GROUP_LOOKUP_END: &str = r#"    tag_security_group
 fi
 "#;
 
@@ -473,7 +546,8 @@ fi
 SECURITY_GROUPS=("$sg_id")
 "#;
 
-const SERVICE: &str = r#"for id in "${SUBNETS[@]}" "${SECURITY_GROUPS[@]}"; do
+/// The network configuration, then revision 1 of the task definition.
+const TASK_DEFINITION: &str = r#"for id in "${SUBNETS[@]}" "${SECURITY_GROUPS[@]}"; do
   [[ "$id" =~ ^(subnet|sg)-[0-9a-f]+$ ]] || fail "unexpected subnet or security group id: $id"
 done
 # json_strings A B: "A","B" (the ids were just checked: no quotes inside).
@@ -492,7 +566,10 @@ else
   echo "registered: $TASK_FAMILY revision 1 (its image is pushed by the first deploy)"
 fi
 
-step "9. Service"
+"#;
+
+/// The service: created with 0 tasks, or left alone.
+const SERVICE: &str = r#"step "9. Service"
 status="$(service_status)"
 if [ "$status" = "DRAINING" ]; then
   echo "an earlier $SERVICE is still draining; waiting"
@@ -511,7 +588,10 @@ const SERVICE_END: &str = r#"    --network-configuration "$network_configuration
     --tags "${ECS_TAGS[@]}" >/dev/null
   echo "created: service $SERVICE with 0 tasks; the first deploy starts them"
 fi
+"#;
 
+/// The summary: the role, the subjects, what to do next.
+const DONE: &str = r#"
 step "Done"
 echo "The workflow assumes $DEPLOY_ROLE_ARN"
 echo "with a token whose sub is one of:"
@@ -523,12 +603,15 @@ echo "Commit the generated files and push to $BRANCH to deploy."
 pub fn setup_script(config: &ValidConfig) -> String {
     let names = Names::new(config);
     let creates_security_group = config.security_groups.is_empty();
+    let lb = config.ingress.load_balancer();
+    let tls = lb.map(|lb| &lb.tls);
     let mut s = Script::new(&header(config, &names));
     s.blank();
     s.code(PRELUDE);
     s.blank();
     common_inputs(&mut s, config, &names, true);
     setup_inputs(&mut s, config, &names);
+    front_door::setup_inputs(&mut s, config, &names);
     s.code(if config.use_spot {
         CLUSTER_CHANGE_SPOT
     } else {
@@ -537,6 +620,13 @@ pub fn setup_script(config: &ValidConfig) -> String {
     s.blank();
     s.code(ARGUMENTS);
     s.code(FUNCTIONS);
+    if lb.is_some() {
+        s.code(front_door::FUNCTIONS);
+    }
+    if let Some(Tls::RequestFor(_)) = tls {
+        s.code(front_door::FIND_CERTIFICATE);
+        s.code(front_door::ROUTE53_ZONE);
+    }
     s.blank();
     s.code(FILES);
     s.code(CHECKS);
@@ -549,6 +639,9 @@ pub fn setup_script(config: &ValidConfig) -> String {
         // Nothing to create: create-service itself checks the given ids.
         (false, false) => s.code(r#"echo "subnets: ${SUBNETS[*]}""#),
     }
+    if lb.is_some() {
+        s.code(front_door::LOAD_BALANCER_SUBNETS);
+    }
     if creates_security_group {
         s.code(FIND_SECURITY_GROUP);
     }
@@ -556,6 +649,18 @@ pub fn setup_script(config: &ValidConfig) -> String {
     s.code(LOOKUPS);
     if creates_security_group {
         s.code(SECURITY_GROUP_LOOKUP);
+        s.code(if lb.is_some() {
+            SERVICE_RULE_BEHIND_LB
+        } else {
+            SERVICE_RULE_PUBLIC
+        });
+        s.code(SECURITY_GROUP_LOOKUP_END);
+    }
+    if lb.is_some() {
+        s.code(front_door::SETUP_LOOKUPS);
+    }
+    if let Some(Tls::Existing(_)) = tls {
+        s.code(front_door::CHECK_EXISTING_CERTIFICATE);
     }
     s.code(DECISION);
     s.code(IDENTITY);
@@ -570,10 +675,34 @@ pub fn setup_script(config: &ValidConfig) -> String {
     }
     s.blank();
     s.code(r#"step "7. Security groups""#);
-    if creates_security_group {
-        s.code(SECURITY_GROUP);
-    } else {
-        s.code(r#"echo "security groups: ${SECURITY_GROUPS[*]}""#);
+    match (lb, creates_security_group) {
+        (Some(lb), _) => {
+            s.code(front_door::SECURITY_GROUPS);
+            s.code(if lb.tls.is_https() {
+                front_door::LB_RULES_HTTPS
+            } else {
+                front_door::LB_RULES_HTTP_ONLY
+            });
+            s.code(front_door::LB_RULES_HTTP);
+            s.code(front_door::SERVICE_RULES);
+        }
+        (None, true) => s.code(SECURITY_GROUP),
+        (None, false) => s.code(r#"echo "security groups: ${SECURITY_GROUPS[*]}""#),
+    }
+    s.code(TASK_DEFINITION);
+    if let Some(lb) = lb {
+        s.code(front_door::LOAD_BALANCER);
+        match &lb.tls {
+            Tls::RequestFor(_) => s.code(front_door::REQUESTED_CERTIFICATE),
+            Tls::Existing(_) => s.code(r#"certificate_arn="$CERTIFICATE_ARN""#),
+            Tls::None => {}
+        }
+        s.code(if lb.tls.is_https() {
+            front_door::LISTENERS_HTTPS
+        } else {
+            front_door::LISTENERS_HTTP
+        });
+        s.code(front_door::HTTP_LISTENER);
     }
     s.code(SERVICE);
     s.code(if config.use_spot {
@@ -581,6 +710,21 @@ pub fn setup_script(config: &ValidConfig) -> String {
     } else {
         r#"    --launch-type FARGATE --platform-version LATEST \"#
     });
+    if lb.is_some() {
+        s.code(front_door::SERVICE_LOAD_BALANCERS);
+    }
     s.code(SERVICE_END);
+    if config.autoscaling.is_some() {
+        s.blank();
+        s.code(r#"step "10. Autoscaling""#);
+        s.code(front_door::AUTOSCALING);
+    }
+    s.code(DONE);
+    match tls {
+        Some(Tls::RequestFor(_)) => s.code(front_door::URL_REQUESTED),
+        Some(Tls::Existing(_)) => s.code(front_door::URL_EXISTING),
+        Some(Tls::None) => s.code(front_door::URL_HTTP),
+        None => {}
+    }
     s.finish()
 }

@@ -1,6 +1,7 @@
 //! `infra/teardown.sh`: deletes only what carries Keyless's marks for this app,
 //! and lists, at the end, everything of the same names that it left alone.
 
+use super::front_door;
 use super::{common_inputs, Script, CHECKS, FIND_SECURITY_GROUP, FUNCTIONS, PRELUDE};
 use crate::bundle::GENERATED_BY;
 use crate::config::ValidConfig;
@@ -131,7 +132,10 @@ delete_role() {
 
 step "1. Deploy role"
 if [ "$deploy_role_ours" = true ]; then delete_role "$DEPLOY_ROLE"; fi
+"#;
 
+/// The service, its task definitions and the cluster.
+const SERVICE_DELETE: &str = r#"
 step "2. Service"
 if [ "$service_ours" = true ]; then
   if [ "$service_state" = ACTIVE ]; then
@@ -160,8 +164,6 @@ if [ "$cluster_ours" = true ]; then
     echo "deleted: cluster $CLUSTER"
   fi
 fi
-
-step "5. Security group"
 "#;
 
 const SECURITY_GROUP_DELETE: &str = r#"if [ "$sg_ours" = true ]; then
@@ -223,6 +225,7 @@ fi
 pub fn teardown_script(config: &ValidConfig) -> String {
     let names = Names::new(config);
     let creates_security_group = config.security_groups.is_empty();
+    let lb = config.ingress.load_balancer();
     let header = vec![
         format!(
             "infra/teardown.sh: removes what infra/setup.sh created for {} in AWS account {} ({}).",
@@ -264,6 +267,12 @@ pub fn teardown_script(config: &ValidConfig) -> String {
     s.blank();
     s.code(ARGUMENTS);
     s.code(FUNCTIONS);
+    if lb.is_some() {
+        s.code(front_door::FUNCTIONS);
+    }
+    if lb.and_then(|lb| lb.tls.requested_domain()).is_some() {
+        s.code(front_door::FIND_CERTIFICATE);
+    }
     s.code(CHECKS);
     s.code(LOOKUPS);
     if creates_security_group {
@@ -282,11 +291,32 @@ if [ -n "$vpc_id" ] && [ "$vpc_id" != "None" ]; then"#,
         s.code(FIND_SECURITY_GROUP);
         s.code("fi");
         s.code(SECURITY_GROUP_LOOKUP);
+        if lb.is_some() {
+            s.code(front_door::TEARDOWN_LOOKUPS);
+        }
+    }
+    if lb.and_then(|lb| lb.tls.requested_domain()).is_some() {
+        s.code(front_door::TEARDOWN_CERTIFICATE_LOOKUP);
     }
     s.code(STORAGE_LOOKUP);
     s.code(CONFIRMATION);
+    if config.autoscaling.is_some() {
+        s.code(front_door::TEARDOWN_AUTOSCALING);
+    }
+    s.code(SERVICE_DELETE);
+    if let Some(lb) = lb {
+        s.code(front_door::TEARDOWN_LOAD_BALANCER);
+        if lb.tls.requested_domain().is_some() {
+            s.code(front_door::TEARDOWN_CERTIFICATE);
+        }
+    }
+    s.blank();
+    s.code(r#"step "5. Security group""#);
     if creates_security_group {
         s.code(SECURITY_GROUP_DELETE);
+        if lb.is_some() {
+            s.code(front_door::TEARDOWN_LB_SECURITY_GROUP);
+        }
     } else {
         s.code(r#"echo "kept: the security groups of keyless.json (${SECURITY_GROUPS[*]}) were not created by Keyless""#);
     }

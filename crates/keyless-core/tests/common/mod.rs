@@ -120,7 +120,15 @@ pub fn action_inputs() -> &'static ActionInputs {
 pub fn check_actions(workflow: &Value) -> Result<(), String> {
     for job in workflow["jobs"].as_object().ok_or("no jobs")?.values() {
         for step in job["steps"].as_array().ok_or("no steps")? {
-            let uses = step["uses"].as_str().ok_or("a step without uses")?;
+            let Some(uses) = step["uses"].as_str() else {
+                // The one run step (autoscaling): its script is a constant of the
+                // generator and no expression may reach it.
+                let run = step["run"].as_str().ok_or("a step without uses or run")?;
+                if run != keyless_core::workflow::READ_SCALED_COUNT || run.contains("${{") {
+                    return Err(format!("an unexpected run step: {run}"));
+                }
+                continue;
+            };
             let (repo, sha) = uses.split_once('@').ok_or("uses without @")?;
             let (pinned, inputs) = action_inputs()
                 .get(repo)
@@ -300,7 +308,24 @@ pub fn check_bundle(config: &ValidConfig, bundle: &Bundle) -> Result<(), String>
     {
         return Err("built image and rendered image differ".into());
     }
-    if deploy["desired-count"] != Value::String(keyless["desired_count"].to_string()) {
+    // With autoscaling, the deploy keeps the count the step before it read
+    // (never below min_count); without, it sets keyless.json's.
+    let expected_count = if keyless["min_count"].is_null() {
+        keyless["desired_count"].to_string()
+    } else {
+        let steps = flow["jobs"]["deploy"]["steps"]
+            .as_array()
+            .ok_or("no steps")?;
+        let read = steps
+            .iter()
+            .find(|s| s["run"].is_string())
+            .ok_or("autoscaling without the step that reads the count")?;
+        if read["env"]["MIN_COUNT"] != Value::String(keyless["min_count"].to_string()) {
+            return Err("the count step's MIN_COUNT differs from keyless.json's min_count".into());
+        }
+        format!("${{{{ steps.{}.outputs.count }}}}", s(&read["id"]))
+    };
+    if deploy["desired-count"] != Value::String(expected_count) {
         return Err("deploy desired-count differs from keyless.json".into());
     }
     let platform = match s(&task["runtimePlatform"]["cpuArchitecture"]).as_str() {
@@ -442,11 +467,12 @@ pub fn check_bundle(config: &ValidConfig, bundle: &Bundle) -> Result<(), String>
             return Err(format!("a script uses {forbidden}"));
         }
     }
-    // Every regional call names its region (CLI v1 ignores AWS_REGION).
+    // Every regional call names its region (CLI v1 ignores AWS_REGION); IAM and
+    // Route 53 are global.
     for (name, script) in [("setup.sh", setup), ("teardown.sh", teardown)] {
         for call in aws_calls(script) {
             let service = call.split_whitespace().nth(1).unwrap_or_default();
-            if service != "iam" && !call.contains("--region \"$REGION\"") {
+            if !["iam", "route53"].contains(&service) && !call.contains("--region \"$REGION\"") {
                 return Err(format!("{name}: regional call without --region: {call}"));
             }
         }

@@ -1,0 +1,653 @@
+//! The load balancer and autoscaling parts of `setup.sh` and `teardown.sh`
+//! (domain.md §8), in the scripts' style: every name looked up first, every
+//! value quoted, only what carries this app's marks changed or deleted.
+//!
+//! # Why these health check settings
+//! The target group's defaults (a check every 30 s, 5 good answers to be
+//! healthy, 300 s to drain a stopping task) make a deploy of a quick-starting
+//! app take over ten minutes. Keyless checks every [`HEALTH_CHECK_INTERVAL`] s,
+//! calls a target healthy after [`HEALTHY_THRESHOLD`] good answers and
+//! unhealthy after [`UNHEALTHY_THRESHOLD`] failures, accepts any 2xx or 3xx
+//! (a redirect to a login page is a live app), and drains a stopping task for
+//! [`DEREGISTRATION_DELAY`] s: enough for short requests to finish, so a deploy
+//! settles in about two minutes. ECS ignores the load balancer's verdict for
+//! [`HEALTH_CHECK_GRACE`] s after a task starts, for apps that warm up.
+
+use super::Script;
+use crate::config::{Autoscaling, LoadBalancer, Tls, ValidConfig};
+use crate::names::Names;
+use crate::ownership;
+
+/// Seconds between two health checks of a target.
+pub const HEALTH_CHECK_INTERVAL: u32 = 10;
+/// Seconds a health check may take.
+pub const HEALTH_CHECK_TIMEOUT: u32 = 5;
+/// Good answers in a row that make a target healthy.
+pub const HEALTHY_THRESHOLD: u32 = 2;
+/// Failed checks in a row that make a target unhealthy.
+pub const UNHEALTHY_THRESHOLD: u32 = 3;
+/// HTTP codes of a healthy answer.
+pub const HEALTHY_CODES: &str = "200-399";
+/// Seconds a deregistered target keeps serving the requests it has.
+pub const DEREGISTRATION_DELAY: u32 = 30;
+/// Seconds after a task starts during which ECS ignores failed load balancer checks.
+pub const HEALTH_CHECK_GRACE: u32 = 60;
+/// The listener's TLS policy (domain.md §8): TLS 1.3 and 1.2, post-quantum key
+/// exchange. The CLI's default is still `ELBSecurityPolicy-2016-08`.
+pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
+/// Seconds autoscaling waits after adding tasks before adding more.
+pub const SCALE_OUT_COOLDOWN: u32 = 60;
+/// Seconds autoscaling waits after removing tasks before removing more.
+pub const SCALE_IN_COOLDOWN: u32 = 300;
+
+/// `--target-tracking-scaling-policy-configuration`: the service's average CPU
+/// kept near the target.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetTrackingConfiguration {
+    /// The CPU percentage to keep.
+    pub target_value: f64,
+    /// `ECSServiceAverageCPUUtilization`.
+    pub predefined_metric_specification: PredefinedMetric,
+    /// See [`SCALE_OUT_COOLDOWN`].
+    pub scale_out_cooldown: u32,
+    /// See [`SCALE_IN_COOLDOWN`].
+    pub scale_in_cooldown: u32,
+}
+
+/// A predefined metric of Application Auto Scaling.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PredefinedMetric {
+    /// The metric's name.
+    pub predefined_metric_type: &'static str,
+}
+
+/// The target-tracking policy for this autoscaling.
+pub fn target_tracking(scaling: &Autoscaling) -> TargetTrackingConfiguration {
+    TargetTrackingConfiguration {
+        target_value: f64::from(scaling.cpu_target_percent),
+        predefined_metric_specification: PredefinedMetric {
+            predefined_metric_type: "ECSServiceAverageCPUUtilization",
+        },
+        scale_out_cooldown: SCALE_OUT_COOLDOWN,
+        scale_in_cooldown: SCALE_IN_COOLDOWN,
+    }
+}
+
+/// The inputs of both scripts for the load balancer and autoscaling.
+pub(super) fn inputs(s: &mut Script, config: &ValidConfig, names: &Names) {
+    if let Some(lb) = config.ingress.load_balancer() {
+        s.comment("The load balancer: it and its target group share one name.");
+        s.var("LOAD_BALANCER", &names.load_balancer);
+        s.var(
+            "LB_SECURITY_GROUP_NAME",
+            &names.load_balancer_security_group,
+        );
+        match &lb.tls {
+            Tls::RequestFor(domain) => {
+                s.var("DOMAIN_NAME", domain);
+                s.var(
+                    "CERTIFICATE_QUERY",
+                    &format!("CertificateSummaryList[?DomainName=='{domain}'].CertificateArn"),
+                );
+            }
+            Tls::Existing(_) | Tls::None => {}
+        }
+    }
+    if config.autoscaling.is_some() {
+        s.var("SCALABLE_RESOURCE_ID", &names.scalable_resource_id);
+    }
+}
+
+/// The setup-only inputs: settings in their API shapes.
+pub(super) fn setup_inputs(s: &mut Script, config: &ValidConfig, names: &Names) {
+    if let Some(lb) = config.ingress.load_balancer() {
+        s.var("CONTAINER_NAME", &names.container_name);
+        s.var(
+            "LB_SECURITY_GROUP_DESCRIPTION",
+            &format!(
+                "Keyless: inbound HTTP{} from anywhere to the {} load balancer",
+                if lb.tls.is_https() { " and HTTPS" } else { "" },
+                config.app_name
+            ),
+        );
+        s.var(
+            "LB_SECURITY_GROUP_TAGS",
+            &ownership::tag_specification("security-group", &config.app_name),
+        );
+        s.var(
+            "LB_ZONES",
+            if config.subnets.is_empty() { "2" } else { "99" },
+        );
+        s.array("HEALTH_CHECK", &health_check(lb));
+        s.var(
+            "DEREGISTRATION_DELAY",
+            &format!("Key=deregistration_delay.timeout_seconds,Value={DEREGISTRATION_DELAY}"),
+        );
+        s.var("HEALTH_CHECK_GRACE", &HEALTH_CHECK_GRACE.to_string());
+        if let Tls::Existing(arn) = &lb.tls {
+            s.var("CERTIFICATE_ARN", arn);
+        }
+        if lb.tls.is_https() {
+            s.var("SSL_POLICY", SSL_POLICY);
+        }
+        s.var(
+            "LB_PORTS_TEXT",
+            if lb.tls.is_https() {
+                " tcp/80 and tcp/443"
+            } else {
+                " tcp/80"
+            },
+        );
+    }
+    if let Some(scaling) = &config.autoscaling {
+        s.var("MIN_COUNT", &scaling.min_count.to_string());
+        s.var("MAX_COUNT", &scaling.max_count.to_string());
+        s.var("CPU_TARGET", &scaling.cpu_target_percent.to_string());
+        s.var("SCALING_POLICY", &names.scaling_policy);
+        s.var(
+            "SCALING_POLICY_CONFIGURATION",
+            &super::compact_json(&target_tracking(scaling)),
+        );
+    }
+}
+
+/// The target group's health check flags, for create and modify alike.
+fn health_check(lb: &LoadBalancer) -> Vec<String> {
+    [
+        ("--health-check-protocol", "HTTP".to_string()),
+        ("--health-check-path", lb.health_check_path.clone()),
+        (
+            "--health-check-interval-seconds",
+            HEALTH_CHECK_INTERVAL.to_string(),
+        ),
+        (
+            "--health-check-timeout-seconds",
+            HEALTH_CHECK_TIMEOUT.to_string(),
+        ),
+        ("--healthy-threshold-count", HEALTHY_THRESHOLD.to_string()),
+        (
+            "--unhealthy-threshold-count",
+            UNHEALTHY_THRESHOLD.to_string(),
+        ),
+        ("--matcher", format!("HttpCode={HEALTHY_CODES}")),
+    ]
+    .into_iter()
+    .flat_map(|(flag, value)| [flag.to_string(), value])
+    .collect()
+}
+
+/// Lookups both scripts use for the load balancer.
+pub(super) const FUNCTIONS: &str = r#"
+# elb_tags ARN: the ownership tags of a load balancer or target group.
+elb_tags() {
+  aws elbv2 describe-tags --region "$REGION" --resource-arns "$1" \
+    --query "TagDescriptions[0].[$IAM_OWNER_QUERY]" --output text
+}
+
+# load_balancer_info: the load balancer's ARN and VPC (None when there is none).
+load_balancer_info() {
+  aws elbv2 describe-load-balancers --region "$REGION" --names "$LOAD_BALANCER" \
+    --query 'LoadBalancers[0].[LoadBalancerArn,VpcId]' --output text 2>/dev/null || echo None
+}
+
+# target_group_info: the target group's ARN and VPC (None when there is none).
+target_group_info() {
+  aws elbv2 describe-target-groups --region "$REGION" --names "$LOAD_BALANCER" \
+    --query 'TargetGroups[0].[TargetGroupArn,VpcId]' --output text 2>/dev/null || echo None
+}
+
+# find_lb_security_group: sets lb_sg_found (tags, id, inbound rule count) and lb_sg_id.
+find_lb_security_group() {
+  lb_sg_found="$(aws ec2 describe-security-groups --region "$REGION" \
+    --filters "Name=vpc-id,Values=$vpc_id" "Name=group-name,Values=$LB_SECURITY_GROUP_NAME" \
+    --query "SecurityGroups[0].[$IAM_OWNER_QUERY,GroupId,length(IpPermissions)]" --output text)"
+  IFS=$'\t' read -r _ _ lb_sg_id _ <<<"$lb_sg_found"
+  lb_sg_id="${lb_sg_id:-None}"
+}
+"#;
+
+/// `find_certificate`: the certificate this app requested for the domain.
+pub(super) const FIND_CERTIFICATE: &str = r#"
+# find_certificate: sets certificate_arn to the pending or issued certificate
+# for $DOMAIN_NAME that Keyless requested for this app (None if there is none).
+find_certificate() {
+  local arn
+  certificate_arn=None
+  for arn in $(aws acm list-certificates --region "$REGION" --certificate-statuses PENDING_VALIDATION ISSUED \
+    --query "$CERTIFICATE_QUERY" --output text); do
+    if [ "$(owner_of "$(aws acm list-tags-for-certificate --region "$REGION" --certificate-arn "$arn" \
+      --query "[$IAM_OWNER_QUERY]" --output text)")" = ours ]; then
+      certificate_arn="$arn"
+      return 0
+    fi
+  done
+}
+"#;
+
+/// The load balancer's subnets: one per Availability Zone (two with the
+/// default VPC: each zone adds a billed public IPv4 address).
+pub(super) const LOAD_BALANCER_SUBNETS: &str = r#"read -r -a LB_SUBNETS <<<"$(aws ec2 describe-subnets --region "$REGION" --subnet-ids "${SUBNETS[@]}" \
+  --query 'Subnets[].[AvailabilityZone,SubnetId]' --output text | sort \
+  | awk -F '\t' -v max="$LB_ZONES" '!seen[$1]++ && n < max { print $2; n++ }' | tr '\n' ' ')"
+if [ "${#LB_SUBNETS[@]}" -lt 2 ]; then
+  fail "a load balancer needs subnets in two Availability Zones; these are in one: ${SUBNETS[*]}"
+fi
+echo "load balancer subnets (one per Availability Zone): ${LB_SUBNETS[*]}"
+"#;
+
+/// Setup's lookups of the load balancer's resources, with their conflicts.
+pub(super) const SETUP_LOOKUPS: &str = r#"find_lb_security_group
+tag_lb_security_group() { aws ec2 create-tags --region "$REGION" --resources "$lb_sg_id" --tags "${TAGS[@]}"; }
+if [ "$lb_sg_id" != None ] && [ "$(owner_of "$lb_sg_found")" != ours ]; then
+  IFS=$'\t' read -r _ _ _ lb_sg_rules <<<"$lb_sg_found"
+  conflict "security group $LB_SECURITY_GROUP_NAME ($lb_sg_id)" "$(owner_of "$lb_sg_found"); $lb_sg_rules inbound rules" \
+    "its inbound rules would become exactly the load balancer's ports from anywhere; teardown.sh would then delete it" \
+    tag_lb_security_group
+fi
+tag_elb() { aws elbv2 add-tags --region "$REGION" --resource-arns "$1" --tags "${TAGS[@]}"; }
+IFS=$'\t' read -r lb_arn lb_vpc <<<"$(load_balancer_info)"
+if [ "$lb_arn" != None ]; then
+  [ "$lb_vpc" = "$vpc_id" ] || fail "the load balancer $LOAD_BALANCER is in $lb_vpc, not in the service's VPC $vpc_id; choose another app name"
+  found="$(elb_tags "$lb_arn")"
+  if [ "$(owner_of "$found")" != ours ]; then
+    conflict "load balancer $LOAD_BALANCER" "$(owner_of "$found")" \
+      "its only security group would become $LB_SECURITY_GROUP_NAME and its listeners on ports 80 and 443 would send to $APP_NAME (other listeners kept); teardown.sh would then delete it" \
+      "tag_elb $lb_arn"
+  fi
+fi
+IFS=$'\t' read -r tg_arn tg_vpc <<<"$(target_group_info)"
+if [ "$tg_arn" != None ]; then
+  [ "$tg_vpc" = "$vpc_id" ] || fail "the target group $LOAD_BALANCER is in $tg_vpc, not in the service's VPC $vpc_id; choose another app name"
+  found="$(elb_tags "$tg_arn")"
+  if [ "$(owner_of "$found")" != ours ]; then
+    conflict "target group $LOAD_BALANCER" "$(owner_of "$found")" \
+      "its health check would become this app's and the service's tasks would be registered in it; teardown.sh would then delete it" \
+      "tag_elb $tg_arn"
+  fi
+fi
+"#;
+
+/// An existing certificate must be issued before anything changes.
+pub(super) const CHECK_EXISTING_CERTIFICATE: &str = r#"IFS=$'\t' read -r certificate_status certificate_domain <<<"$(aws acm describe-certificate --region "$REGION" \
+  --certificate-arn "$CERTIFICATE_ARN" --query 'Certificate.[Status,DomainName]' --output text 2>/dev/null || echo None)"
+case "$certificate_status" in
+  ISSUED) echo "certificate: $CERTIFICATE_ARN ($certificate_domain, issued)" ;;
+  None | "") fail "the certificate $CERTIFICATE_ARN of keyless.json does not exist in $REGION (a load balancer uses only certificates of its own region)" ;;
+  *) fail "the certificate $CERTIFICATE_ARN is $certificate_status, not ISSUED: a load balancer can use only an issued certificate" ;;
+esac
+"#;
+
+/// Both groups with exactly their rules: the load balancer's open to anyone on
+/// its ports, the service's open on the container port to the load balancer's
+/// group only.
+pub(super) const SECURITY_GROUPS: &str = r#"# keep_only_rules GROUP RULE...: revokes each inbound rule of GROUP that is not
+# one of the RULEs (protocol/port/source: a CIDR or a group id); sets
+# missing_rules to the RULEs it lacks.
+keep_only_rules() {
+  local group="$1" rule_id protocol from_port to_port source rule present=""
+  shift
+  while IFS=$'\t' read -r rule_id protocol from_port to_port source; do
+    [ -n "$rule_id" ] || continue
+    rule="$protocol/$from_port/$source"
+    if [ "$from_port" = "$to_port" ] && has_word "$*" "$rule"; then
+      present="$present $rule"
+    else
+      aws ec2 revoke-security-group-ingress --region "$REGION" --group-id "$group" \
+        --security-group-rule-ids "$rule_id" >/dev/null
+      echo "revoked: inbound rule $protocol $from_port-$to_port from $source (keyless.json does not ask for it)"
+    fi
+  done <<<"$(aws ec2 describe-security-group-rules --region "$REGION" --filters "Name=group-id,Values=$group" \
+    --query 'SecurityGroupRules[?!IsEgress].[SecurityGroupRuleId,IpProtocol,FromPort,ToPort,CidrIpv4||CidrIpv6||ReferencedGroupInfo.GroupId]' \
+    --output text)"
+  missing_rules=""
+  for rule in "$@"; do
+    has_word "$present" "$rule" || missing_rules="$missing_rules $rule"
+  done
+}
+
+if [ "$lb_sg_id" = None ]; then
+  lb_sg_id="$(aws ec2 create-security-group --region "$REGION" --group-name "$LB_SECURITY_GROUP_NAME" \
+    --description "$LB_SECURITY_GROUP_DESCRIPTION" --vpc-id "$vpc_id" \
+    --tag-specifications "$LB_SECURITY_GROUP_TAGS" --query GroupId --output text)"
+  echo "created: security group $LB_SECURITY_GROUP_NAME ($lb_sg_id)"
+else
+  echo "exists: security group $LB_SECURITY_GROUP_NAME ($lb_sg_id)"
+fi
+"#;
+
+/// The load balancer's group: HTTP and HTTPS from anywhere, IPv4 and IPv6.
+pub(super) const LB_RULES_HTTPS: &str = r#"keep_only_rules "$lb_sg_id" tcp/80/0.0.0.0/0 tcp/80/::/0 tcp/443/0.0.0.0/0 tcp/443/::/0
+if has_word "$missing_rules" tcp/443/0.0.0.0/0; then
+  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
+    --protocol tcp --port 443 --cidr 0.0.0.0/0 >/dev/null
+fi
+if has_word "$missing_rules" tcp/443/::/0; then
+  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
+    --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,Ipv6Ranges=[{CidrIpv6=::/0}]' >/dev/null
+fi
+"#;
+
+/// The load balancer's group without HTTPS: HTTP only.
+pub(super) const LB_RULES_HTTP_ONLY: &str = r#"keep_only_rules "$lb_sg_id" tcp/80/0.0.0.0/0 tcp/80/::/0
+"#;
+
+/// Port 80 of the load balancer's group (both modes: it redirects or serves).
+pub(super) const LB_RULES_HTTP: &str = r#"if has_word "$missing_rules" tcp/80/0.0.0.0/0; then
+  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
+    --protocol tcp --port 80 --cidr 0.0.0.0/0 >/dev/null
+fi
+if has_word "$missing_rules" tcp/80/::/0; then
+  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
+    --ip-permissions 'IpProtocol=tcp,FromPort=80,ToPort=80,Ipv6Ranges=[{CidrIpv6=::/0}]' >/dev/null
+fi
+echo "applied: $LB_SECURITY_GROUP_NAME takes$LB_PORTS_TEXT from anywhere"
+"#;
+
+/// The service's group, reachable only from the load balancer's.
+pub(super) const SERVICE_RULES: &str = r#"if [ "$sg_id" = None ]; then
+  sg_id="$(aws ec2 create-security-group --region "$REGION" --group-name "$SECURITY_GROUP_NAME" \
+    --description "$SECURITY_GROUP_DESCRIPTION" --vpc-id "$vpc_id" \
+    --tag-specifications "$SECURITY_GROUP_TAGS" --query GroupId --output text)"
+  echo "created: security group $SECURITY_GROUP_NAME ($sg_id)"
+else
+  echo "exists: security group $SECURITY_GROUP_NAME ($sg_id)"
+fi
+# Only the load balancer reaches the tasks: any other rule, such as the
+# public one of an earlier public-IP setup, is revoked.
+keep_only_rules "$sg_id" "tcp/$CONTAINER_PORT/$lb_sg_id"
+if has_word "$missing_rules" "tcp/$CONTAINER_PORT/$lb_sg_id"; then
+  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$sg_id" \
+    --protocol tcp --port "$CONTAINER_PORT" --source-group "$lb_sg_id" >/dev/null
+fi
+echo "applied: $SECURITY_GROUP_NAME takes tcp/$CONTAINER_PORT from $LB_SECURITY_GROUP_NAME only"
+SECURITY_GROUPS=("$sg_id")
+"#;
+
+/// The load balancer and its target group.
+pub(super) const LOAD_BALANCER: &str = r#"
+step "8a. Load balancer"
+if [ "$lb_arn" = None ]; then
+  lb_arn="$(aws elbv2 create-load-balancer --region "$REGION" --name "$LOAD_BALANCER" --type application \
+    --scheme internet-facing --subnets "${LB_SUBNETS[@]}" --security-groups "$lb_sg_id" \
+    --tags "${TAGS[@]}" --query 'LoadBalancers[0].LoadBalancerArn' --output text)"
+  echo "created: load balancer $LOAD_BALANCER"
+else
+  aws elbv2 set-security-groups --region "$REGION" --load-balancer-arn "$lb_arn" \
+    --security-groups "$lb_sg_id" >/dev/null
+  echo "exists: load balancer $LOAD_BALANCER (its security group: $lb_sg_id)"
+fi
+echo "waiting until it is active (a new load balancer takes a few minutes)"
+aws elbv2 wait load-balancer-available --region "$REGION" --load-balancer-arns "$lb_arn"
+IFS=$'\t' read -r lb_dns lb_zone <<<"$(aws elbv2 describe-load-balancers --region "$REGION" \
+  --load-balancer-arns "$lb_arn" --query 'LoadBalancers[0].[DNSName,CanonicalHostedZoneId]' --output text)"
+echo "active: $lb_dns (hosted zone $lb_zone)"
+
+step "8b. Target group"
+if [ "$tg_arn" = None ]; then
+  tg_arn="$(aws elbv2 create-target-group --region "$REGION" --name "$LOAD_BALANCER" --protocol HTTP \
+    --port "$CONTAINER_PORT" --vpc-id "$vpc_id" --target-type ip "${HEALTH_CHECK[@]}" \
+    --tags "${TAGS[@]}" --query 'TargetGroups[0].TargetGroupArn' --output text)"
+  echo "created: target group $LOAD_BALANCER"
+else
+  aws elbv2 modify-target-group --region "$REGION" --target-group-arn "$tg_arn" "${HEALTH_CHECK[@]}" >/dev/null
+  echo "exists: target group $LOAD_BALANCER (health check re-applied)"
+fi
+aws elbv2 modify-target-group-attributes --region "$REGION" --target-group-arn "$tg_arn" \
+  --attributes "$DEREGISTRATION_DELAY" >/dev/null
+echo "applied: health check ${HEALTH_CHECK[*]}; deregistration delay $DEREGISTRATION_DELAY"
+"#;
+
+/// `route53_zone`: the public Route 53 zone that serves `$DOMAIN_NAME`, if any.
+pub(super) const ROUTE53_ZONE: &str = r#"
+# route53_zone: the id of this account's public Route 53 zone that holds
+# $DOMAIN_NAME (the longest match), or None.
+route53_zone() {
+  local name="$DOMAIN_NAME" zone
+  while [[ "$name" == *.* ]]; do
+    zone="$(aws route53 list-hosted-zones-by-name --dns-name "$name" --max-items 1 \
+      --query "HostedZones[?Name=='$name.' && !Config.PrivateZone].Id | [0]" --output text 2>/dev/null || echo None)"
+    if [ -n "$zone" ] && [ "$zone" != None ]; then
+      echo "${zone##*/}"
+      return 0
+    fi
+    name="${name#*.}"
+  done
+  echo None
+}
+"#;
+
+/// The requested certificate: requested once, reused after; setup stops here,
+/// successfully, while it waits for its DNS validation.
+pub(super) const REQUESTED_CERTIFICATE: &str = r#"
+step "8c. Certificate for $DOMAIN_NAME"
+find_certificate
+if [ "$certificate_arn" = None ]; then
+  certificate_arn="$(aws acm request-certificate --region "$REGION" --domain-name "$DOMAIN_NAME" \
+    --validation-method DNS --tags "${TAGS[@]}" --query CertificateArn --output text)"
+  echo "requested: $certificate_arn"
+else
+  echo "exists: $certificate_arn"
+fi
+# ACM shows the validation record a few seconds after the request.
+attempt=0
+while :; do
+  IFS=$'\t' read -r certificate_status record_name record_value <<<"$(aws acm describe-certificate --region "$REGION" \
+    --certificate-arn "$certificate_arn" \
+    --query 'Certificate.[Status,DomainValidationOptions[0].ResourceRecord.Name,DomainValidationOptions[0].ResourceRecord.Value]' \
+    --output text)"
+  if [ "$certificate_status" != PENDING_VALIDATION ] || [ "$record_name" != None ]; then break; fi
+  attempt=$((attempt + 1))
+  [ "$attempt" -lt 12 ] || fail "ACM shows no validation record for $certificate_arn after a minute; run this script again"
+  sleep 5
+done
+zone="$(route53_zone)"
+case "$certificate_status" in
+  ISSUED) echo "issued: the certificate for $DOMAIN_NAME" ;;
+  PENDING_VALIDATION)
+    echo
+    echo "The certificate for $DOMAIN_NAME waits for its DNS validation. Add this record"
+    echo "where the DNS of $DOMAIN_NAME is served (keep it: ACM renews with it):"
+    echo "  name:  $record_name"
+    echo "  type:  CNAME"
+    echo "  value: $record_value"
+    if [ "$zone" != None ]; then
+      echo "The zone is in this account's Route 53 ($zone); this adds it:"
+      echo "  aws route53 change-resource-record-sets --hosted-zone-id $zone --change-batch '{\"Changes\":[{\"Action\":\"UPSERT\",\"ResourceRecordSet\":{\"Name\":\"$record_name\",\"Type\":\"CNAME\",\"TTL\":300,\"ResourceRecords\":[{\"Value\":\"$record_value\"}]}}]}'"
+    fi
+    echo "ACM checks it within minutes of it being visible. Then run this script again:"
+    echo "  bash infra/setup.sh"
+    echo "Done so far: everything but the listeners, the service and what follows them;"
+    echo "the next run goes on from here. Until then a push cannot deploy (no service yet)."
+    exit 0
+    ;;
+  *) fail "the certificate $certificate_arn is $certificate_status: delete it (aws acm delete-certificate --region $REGION --certificate-arn $certificate_arn) and run this script again to request a new one" ;;
+esac
+"#;
+
+/// The listeners, HTTPS: 443 forwards, 80 redirects to it.
+pub(super) const LISTENERS_HTTPS: &str = r#"
+step "8d. Listeners"
+listeners="$(aws elbv2 describe-listeners --region "$REGION" --load-balancer-arn "$lb_arn" \
+  --query 'Listeners[].[Port,ListenerArn]' --output text)"
+listener_on() { awk -F '\t' -v port="$1" '$1 == port { print $2 }' <<<"$listeners"; }
+https_listener="$(listener_on 443)"
+if [ -z "$https_listener" ]; then
+  aws elbv2 create-listener --region "$REGION" --load-balancer-arn "$lb_arn" --protocol HTTPS --port 443 \
+    --certificates "CertificateArn=$certificate_arn" --ssl-policy "$SSL_POLICY" \
+    --default-actions "Type=forward,TargetGroupArn=$tg_arn" --tags "${TAGS[@]}" >/dev/null
+  echo "created: listener HTTPS:443 ($SSL_POLICY) to $LOAD_BALANCER"
+else
+  aws elbv2 modify-listener --region "$REGION" --listener-arn "$https_listener" --protocol HTTPS --port 443 \
+    --certificates "CertificateArn=$certificate_arn" --ssl-policy "$SSL_POLICY" \
+    --default-actions "Type=forward,TargetGroupArn=$tg_arn" >/dev/null
+  echo "exists: listener HTTPS:443 (certificate, TLS policy and target re-applied)"
+fi
+http_action='Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}'
+"#;
+
+/// The listener, HTTP only: 80 forwards; a 443 listener of an earlier HTTPS setup goes.
+pub(super) const LISTENERS_HTTP: &str = r#"
+step "8d. Listener"
+listeners="$(aws elbv2 describe-listeners --region "$REGION" --load-balancer-arn "$lb_arn" \
+  --query 'Listeners[].[Port,ListenerArn]' --output text)"
+listener_on() { awk -F '\t' -v port="$1" '$1 == port { print $2 }' <<<"$listeners"; }
+https_listener="$(listener_on 443)"
+if [ -n "$https_listener" ]; then
+  aws elbv2 delete-listener --region "$REGION" --listener-arn "$https_listener"
+  echo "deleted: listener HTTPS:443 (keyless.json has no domain or certificate any more)"
+fi
+http_action="Type=forward,TargetGroupArn=$tg_arn"
+"#;
+
+/// Port 80, in both modes (`http_action` redirects or forwards).
+pub(super) const HTTP_LISTENER: &str = r#"http_listener="$(listener_on 80)"
+if [ -z "$http_listener" ]; then
+  aws elbv2 create-listener --region "$REGION" --load-balancer-arn "$lb_arn" --protocol HTTP --port 80 \
+    --default-actions "$http_action" --tags "${TAGS[@]}" >/dev/null
+  echo "created: listener HTTP:80 ($http_action)"
+else
+  aws elbv2 modify-listener --region "$REGION" --listener-arn "$http_listener" --protocol HTTP --port 80 \
+    --default-actions "$http_action" >/dev/null
+  echo "exists: listener HTTP:80 ($http_action re-applied)"
+fi
+load_balancers="targetGroupArn=$tg_arn,containerName=$CONTAINER_NAME,containerPort=$CONTAINER_PORT"
+if [ "$(service_status)" = ACTIVE ]; then
+  attached="$(aws ecs describe-services --region "$REGION" --cluster "$CLUSTER" --services "$SERVICE" \
+    --query 'services[0].loadBalancers[0].targetGroupArn' --output text)"
+  if [ "$attached" != "$tg_arn" ]; then
+    aws ecs update-service --region "$REGION" --cluster "$CLUSTER" --service "$SERVICE" \
+      --load-balancers "$load_balancers" --health-check-grace-period-seconds "$HEALTH_CHECK_GRACE" >/dev/null
+    echo "moved: service $SERVICE behind the load balancer (this starts a new deployment of its revision)"
+  fi
+fi
+"#;
+
+/// The `create-service` arguments that put a new service behind the load balancer.
+pub(super) const SERVICE_LOAD_BALANCERS: &str = r#"    --load-balancers "$load_balancers" --health-check-grace-period-seconds "$HEALTH_CHECK_GRACE" \"#;
+
+/// Autoscaling: the scalable target and the target-tracking policy. The
+/// scalable target has no tags: it is the service's own setting, found by the
+/// service's id and removed with it.
+pub(super) const AUTOSCALING: &str = r#"# The minimum bounds scale-in only: with 0 tasks (before the first deploy)
+# nothing starts; the first deploy starts MIN_COUNT (see the workflow).
+aws application-autoscaling register-scalable-target --region "$REGION" --service-namespace ecs \
+  --scalable-dimension ecs:service:DesiredCount --resource-id "$SCALABLE_RESOURCE_ID" \
+  --min-capacity "$MIN_COUNT" --max-capacity "$MAX_COUNT" >/dev/null
+aws application-autoscaling put-scaling-policy --region "$REGION" --service-namespace ecs \
+  --scalable-dimension ecs:service:DesiredCount --resource-id "$SCALABLE_RESOURCE_ID" \
+  --policy-name "$SCALING_POLICY" --policy-type TargetTrackingScaling \
+  --target-tracking-scaling-policy-configuration "$SCALING_POLICY_CONFIGURATION" >/dev/null
+echo "applied: $MIN_COUNT to $MAX_COUNT tasks, keeping their average CPU near $CPU_TARGET%"
+"#;
+
+/// Where the app answers, after setup's last step.
+pub(super) const URL_REQUESTED: &str = r#"zone="$(route53_zone)"
+echo
+echo "The app answers on https://$DOMAIN_NAME once its name points at the load balancer:"
+if [ "$zone" != None ]; then
+  echo "the zone is in this account's Route 53 ($zone); this adds an alias record:"
+  echo "  aws route53 change-resource-record-sets --hosted-zone-id $zone --change-batch '{\"Changes\":[{\"Action\":\"UPSERT\",\"ResourceRecordSet\":{\"Name\":\"$DOMAIN_NAME\",\"Type\":\"A\",\"AliasTarget\":{\"HostedZoneId\":\"$lb_zone\",\"DNSName\":\"$lb_dns\",\"EvaluateTargetHealth\":false}}}]}'"
+else
+  echo "  $DOMAIN_NAME CNAME $lb_dns"
+  echo "(at a zone's apex, where a CNAME is not allowed, use your DNS provider's ALIAS or ANAME)"
+fi
+"#;
+
+/// Where the app answers with an existing certificate.
+pub(super) const URL_EXISTING: &str = r#"echo
+echo "The app answers on https://$certificate_domain once that name points at the load balancer:"
+echo "  $certificate_domain CNAME $lb_dns"
+echo "(a wildcard certificate: use the host you choose under it)"
+"#;
+
+/// Where the app answers without a certificate.
+pub(super) const URL_HTTP: &str = r#"echo
+echo "The app answers on http://$lb_dns (plain HTTP: give a domain_name in keyless.json for HTTPS)"
+"#;
+
+/// Teardown's lookups of the load balancer's resources.
+pub(super) const TEARDOWN_LOOKUPS: &str = r#"lb_ours=false
+IFS=$'\t' read -r lb_arn _ <<<"$(load_balancer_info)"
+if [ "$lb_arn" != None ] && sort_out "load balancer $LOAD_BALANCER" "$(elb_tags "$lb_arn")" "and its listeners"; then
+  lb_ours=true
+fi
+tg_ours=false
+IFS=$'\t' read -r tg_arn _ <<<"$(target_group_info)"
+if [ "$tg_arn" != None ] && sort_out "target group $LOAD_BALANCER" "$(elb_tags "$tg_arn")"; then
+  tg_ours=true
+fi
+lb_sg_ours=false
+lb_sg_id=None
+if [ -n "$vpc_id" ] && [ "$vpc_id" != "None" ]; then find_lb_security_group; fi
+if [ "$lb_sg_id" != None ] && sort_out "security group $LB_SECURITY_GROUP_NAME ($lb_sg_id)" "$lb_sg_found"; then
+  lb_sg_ours=true
+fi
+"#;
+
+/// Teardown's lookup of the certificate setup requested.
+pub(super) const TEARDOWN_CERTIFICATE_LOOKUP: &str = r#"find_certificate
+certificate_ours=false
+if [ "$certificate_arn" != None ]; then
+  certificate_ours=true
+  doomed+=("the certificate for $DOMAIN_NAME ($certificate_arn)")
+  echo "to delete: the certificate for $DOMAIN_NAME"
+fi
+"#;
+
+/// Teardown: the scalable target goes before the service.
+pub(super) const TEARDOWN_AUTOSCALING: &str = r#"
+step "1a. Autoscaling"
+if [ "$service_ours" = true ] && [ -n "$(aws application-autoscaling describe-scalable-targets --region "$REGION" \
+  --service-namespace ecs --resource-ids "$SCALABLE_RESOURCE_ID" --query 'ScalableTargets[].ResourceId' --output text)" ]; then
+  aws application-autoscaling deregister-scalable-target --region "$REGION" --service-namespace ecs \
+    --scalable-dimension ecs:service:DesiredCount --resource-id "$SCALABLE_RESOURCE_ID"
+  echo "deregistered: autoscaling of $SERVICE (and its policy)"
+fi
+"#;
+
+/// Teardown: the load balancer (with its listeners), then the target group.
+pub(super) const TEARDOWN_LOAD_BALANCER: &str = r#"
+step "4a. Load balancer"
+if [ "$lb_ours" = true ]; then
+  aws elbv2 delete-load-balancer --region "$REGION" --load-balancer-arn "$lb_arn"
+  echo "deleting: load balancer $LOAD_BALANCER and its listeners; waiting until it is gone"
+  aws elbv2 wait load-balancers-deleted --region "$REGION" --load-balancer-arns "$lb_arn"
+  echo "deleted: load balancer $LOAD_BALANCER"
+fi
+
+step "4b. Target group"
+if [ "$tg_ours" = true ]; then
+  aws elbv2 delete-target-group --region "$REGION" --target-group-arn "$tg_arn"
+  echo "deleted: target group $LOAD_BALANCER"
+fi
+"#;
+
+/// Teardown: the certificate setup requested, once no listener uses it.
+pub(super) const TEARDOWN_CERTIFICATE: &str = r#"
+step "4c. Certificate"
+if [ "$certificate_ours" = true ]; then
+  # ACM takes a moment to see that the deleted listener no longer uses it.
+  attempt=0
+  until aws acm delete-certificate --region "$REGION" --certificate-arn "$certificate_arn" 2>/dev/null; do
+    attempt=$((attempt + 1))
+    [ "$attempt" -lt 30 ] || fail "certificate $certificate_arn is still in use after 5 minutes; run this script again later"
+    sleep 10
+  done
+  echo "deleted: the certificate for $DOMAIN_NAME"
+fi
+"#;
+
+/// Teardown: the load balancer's security group, after the service's (whose
+/// rule names it) and once the load balancer's network interfaces are gone.
+pub(super) const TEARDOWN_LB_SECURITY_GROUP: &str = r#"if [ "$lb_sg_ours" = true ]; then
+  attempt=0
+  until aws ec2 delete-security-group --region "$REGION" --group-id "$lb_sg_id" 2>/dev/null; do
+    attempt=$((attempt + 1))
+    [ "$attempt" -lt 30 ] || fail "security group $lb_sg_id is still in use after 5 minutes; run this script again later"
+    sleep 10
+  done
+  echo "deleted: security group $LB_SECURITY_GROUP_NAME ($lb_sg_id)"
+fi
+"#;
