@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::config::{Architecture, SubjectFormat, ValidConfig};
+use crate::config::{Architecture, SubjectFormat, Tls, ValidConfig};
 use crate::iam;
 use crate::names::Names;
 
@@ -104,17 +104,21 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
         "No long-lived AWS keys",
         "The workflow gets one-hour credentials through OIDC; there are no access keys to store, rotate or leak. Fork pull requests cannot get an OIDC token, and the workflow has no pull_request trigger.",
     ));
-    out.push(info(
-        "Least-privilege deploy role",
-        format!(
-            "The deploy role can push only to the ECR repository {}, update only the service {}, tag only the {} task definitions, and pass only the roles {} and {}, only to ECS tasks. Only ecr:GetAuthorizationToken and ecs:RegisterTaskDefinition apply to \"*\": AWS cannot scope them.",
-            names.ecr_repository,
-            names.service,
-            names.task_family,
-            names.execution_role,
-            names.task_role
-        ),
-    ));
+    let mut least_privilege = format!(
+        "The deploy role can push only to the ECR repository {}, update only the service {}, tag only the {} task definitions, and pass only the roles {} and {}, only to ECS tasks. Only ecr:GetAuthorizationToken and ecs:RegisterTaskDefinition apply to \"*\": AWS cannot scope them.",
+        names.ecr_repository,
+        names.service,
+        names.task_family,
+        names.execution_role,
+        names.task_role
+    );
+    if config.ingress.load_balancer().is_some() {
+        least_privilege.push_str(" The load balancer adds no permission: the pinned deploy action calls only ECS (RegisterTaskDefinition, UpdateService, DescribeServices), and ECS registers the new tasks in the target group through its own service-linked role.");
+    }
+    if config.autoscaling.is_some() {
+        least_privilege.push_str(" The step that reads autoscaling's task count uses ecs:DescribeServices on that one service, which the deploy's wait needs anyway.");
+    }
+    out.push(info("Least-privilege deploy role", least_privilege));
     out.push(info(
         format!("Setup and teardown touch only what Keyless created for {}", config.app_name),
         format!(
@@ -132,7 +136,10 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
     ));
 
     // Exposure.
-    if config.assign_public_ip {
+    front_door(config, &names, &mut out);
+    if config.ingress.load_balancer().is_some() {
+        // The tasks' port is open to the load balancer only (see front_door).
+    } else if config.assign_public_ip {
         if config.security_groups.is_empty() {
             out.push(warning(
                 format!("Port {} is open to the internet", config.container_port),
@@ -161,6 +168,16 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
         ));
     }
 
+    if config.ingress.load_balancer().is_some()
+        && !config.subnets.is_empty()
+        && !config.assign_public_ip
+    {
+        out.push(warning(
+            "The load balancer needs public subnets",
+            "The internet-facing load balancer is placed in the subnets of keyless.json, one per Availability Zone: they must route to an internet gateway, or nobody reaches it, while tasks without public IPs need a NAT gateway or VPC endpoints. Give public subnets, or keep the tasks' public IPs (only the load balancer can reach them).",
+        ));
+    }
+
     // Reliability.
     match &config.health_check_command {
         None => out.push(info(
@@ -181,6 +198,18 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
             format!(
                 "AWS may reclaim Spot capacity with a two-minute warning. With {} task(s), the app is down until ECS places a replacement; keep at least two tasks, or use on-demand Fargate for anything that must stay up.",
                 config.desired_count
+            ),
+        ));
+    }
+    if let Some(scaling) = &config.autoscaling {
+        out.push(info(
+            format!(
+                "Autoscaling from {} to {} tasks",
+                scaling.min_count, scaling.max_count
+            ),
+            format!(
+                "Application Auto Scaling keeps the service's average CPU near {}%, adding tasks within a minute of a rise and removing them after five calm minutes. Each deploy keeps the count it chose (at least {}), instead of resetting it.",
+                scaling.cpu_target_percent, scaling.min_count
             ),
         ));
     }
@@ -263,6 +292,50 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
     out
 }
 
+/// How people reach the app: a load balancer's TLS, or the demo warning's
+/// way out.
+fn front_door(config: &ValidConfig, names: &Names, out: &mut Vec<Finding>) {
+    let Some(lb) = config.ingress.load_balancer() else {
+        return;
+    };
+    out.push(info(
+        format!("Only the load balancer reaches port {}", config.container_port),
+        format!(
+            "The security group {} opens port {} to the load balancer's group {} only; the load balancer takes {} from anywhere. The target group checks {} every 10 s.",
+            names.security_group,
+            config.container_port,
+            names.load_balancer_security_group,
+            if lb.tls.is_https() {
+                "ports 80 and 443"
+            } else {
+                "port 80"
+            },
+            lb.health_check_path
+        ),
+    ));
+    match &lb.tls {
+        Tls::None => out.push(warning(
+            "Plain HTTP: nothing is encrypted",
+            "Without a domain name or a certificate, the load balancer serves HTTP on port 80 at its own AWS name: passwords, cookies and data cross the internet readable by anyone on the way, and browsers mark the site not secure. ACM cannot issue a certificate for the load balancer's *.elb.amazonaws.com name; give a domain_name you control and setup requests a free one.",
+        )),
+        Tls::RequestFor(domain) => out.push(info(
+            format!("HTTPS on {domain}, with a free ACM certificate"),
+            format!(
+                "setup.sh requests the certificate and prints the DNS record that proves you control {domain}; until it exists, setup stops before the listeners and the service and exits 0: add the record and run it again. Port 80 redirects to HTTPS; TLS 1.2 and 1.3 only ({}). ACM renews the certificate as long as the record stays.",
+                crate::script::SSL_POLICY
+            ),
+        )),
+        Tls::Existing(_) => out.push(info(
+            "HTTPS with your certificate",
+            format!(
+                "The listener on 443 uses the certificate of keyless.json (setup checks that it is issued, in {}); port 80 redirects to HTTPS; TLS 1.2 and 1.3 only ({}).",
+                config.region,
+                crate::script::SSL_POLICY
+            ),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,5 +389,39 @@ mod tests {
         assert!(titles
             .iter()
             .any(|t| t == "Variables that look like secrets"));
+    }
+
+    #[test]
+    fn a_load_balancer_replaces_the_open_port_warning() {
+        let lb = |domain: &str| {
+            findings(
+                &RawConfig {
+                    ingress: "load_balancer".into(),
+                    domain_name: domain.into(),
+                    ..raw()
+                }
+                .validate()
+                .unwrap(),
+            )
+        };
+        let https = lb("app.example.com");
+        assert!(!https
+            .iter()
+            .any(|f| f.title.contains("open to the internet")));
+        assert!(https
+            .iter()
+            .any(|f| f.title == "Only the load balancer reaches port 8080"));
+        assert!(https
+            .iter()
+            .any(|f| f.title.starts_with("HTTPS on app.example.com")));
+        assert!(https
+            .iter()
+            .any(|f| f.title == "Least-privilege deploy role"
+                && f.detail.contains("adds no permission")));
+        let http = lb("");
+        assert!(http
+            .iter()
+            .any(|f| f.severity == Severity::Warning
+                && f.title == "Plain HTTP: nothing is encrypted"));
     }
 }
