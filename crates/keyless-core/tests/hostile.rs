@@ -185,6 +185,8 @@ fn only_our_expressions_reach_the_workflow() {
                     "${{ steps.ecr.outputs.registry }}",
                     "${{ github.sha }}",
                     "${{ steps.render.outputs.task-definition }}",
+                    // The count autoscaling chose, read by our own run step.
+                    "${{ steps.count.outputs.count }}",
                 ]
                 .contains(&expression),
                 "{name}: {expression}"
@@ -205,4 +207,107 @@ fn surrounding_whitespace_is_forgiven() {
     let config = raw.validate().unwrap();
     assert_eq!(config.branch, "main");
     assert_eq!(config.security_groups, ["sg-12345678"]);
+}
+
+fn load_balanced(field: Field, value: &str) -> RawConfig {
+    let mut raw = RawConfig {
+        ingress: "load_balancer".into(),
+        ..base()
+    };
+    *raw.scalar_mut(field) = value.to_string();
+    raw
+}
+
+fn rejected_behind_lb(field: Field, value: &str) -> String {
+    match load_balanced(field, value).validate() {
+        Ok(_) => panic!("{field} = {value:?} was accepted"),
+        Err(errors) => errors
+            .for_field(field)
+            .unwrap_or_else(|| panic!("{field} = {value:?}: error under another field: {errors}"))
+            .to_string(),
+    }
+}
+
+/// Where an accepted domain or path lands in the scripts: inside one
+/// single-quoted `readonly` value (or a quoted JMESPath literal inside one).
+fn only_quoted_in_scripts(raw: RawConfig, value: &str) {
+    let config = raw.validate().expect("accepted");
+    let bundle = generate(&config);
+    for path in [SETUP_SCRIPT_PATH, TEARDOWN_SCRIPT_PATH] {
+        for line in bundle.file(path).unwrap().lines() {
+            if line.contains(value) && !line.trim_start().starts_with('#') {
+                assert!(
+                    line.starts_with("readonly ")
+                        && line.contains(&format!("='"))
+                        && line.ends_with('\'')
+                        || line.starts_with("HEALTH_CHECK=("),
+                    "{path}: {value} outside a quoted value: {line}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn domain_names_are_normalised_or_rejected() {
+    // Forgiven: capitals and a trailing dot (the DNS root) are folded away.
+    let config = load_balanced(Field::DomainName, "App.Example.COM.")
+        .validate()
+        .unwrap();
+    let json = config.to_json();
+    assert!(
+        json.contains("\"domain_name\": \"app.example.com\""),
+        "{json}"
+    );
+    only_quoted_in_scripts(
+        load_balanced(Field::DomainName, "App.Example.COM."),
+        "app.example.com",
+    );
+    // Rejected, each with its reason.
+    for (value, says) in [
+        ("*.example.com", "wildcard"),
+        ("bücher.example.com", "punycode"),
+        ("xn--bcher-kva.example.com\u{200b}", "U+200B"),
+        (
+            &format!("{}.example.com", vec!["a".repeat(60); 4].join(".")),
+            "253",
+        ),
+        ("app.example.com; rm -rf /", "a space"),
+        ("$(id).example.com", "'$'"),
+        ("`id`.example.com", "'`'"),
+        ("app.example.com'", "'''"),
+        ("app\nexample.com", "a line break"),
+        ("${{ github.token }}.example.com", "'$'"),
+    ] {
+        let message = rejected_behind_lb(Field::DomainName, value);
+        assert!(message.contains(says), "{value:?}: {message}");
+        assert!(!message.contains('\n'), "{value:?}: {message:?}");
+    }
+    // An IDN in its ASCII form is a plain name.
+    load_balanced(Field::DomainName, "xn--bcher-kva.example.com")
+        .validate()
+        .unwrap();
+}
+
+#[test]
+fn health_check_paths_are_url_paths_or_rejected() {
+    for (value, says) in [
+        ("/my health", "%20"),
+        ("/$(id)", "'$'"),
+        ("/`id`", "'`'"),
+        ("/x'y", "'''"),
+        ("/x\"y", "'\"'"),
+        ("/x\ny", "a line break"),
+        ("health", "start with '/'"),
+        ("/\u{2011}x", "U+2011"),
+    ] {
+        let message = rejected_behind_lb(Field::HealthCheckPath, value);
+        assert!(message.contains(says), "{value:?}: {message}");
+    }
+    // A query string is a valid health check path, and stays a quoted value.
+    let path = "/status?full=1&db=%2Fmain";
+    load_balanced(Field::HealthCheckPath, path)
+        .validate()
+        .unwrap();
+    only_quoted_in_scripts(load_balanced(Field::HealthCheckPath, path), path);
 }
