@@ -4,7 +4,7 @@
 use super::front_door;
 use super::{common_inputs, Script, CHECKS, FIND_SECURITY_GROUP, FUNCTIONS, PRELUDE};
 use crate::bundle::GENERATED_BY;
-use crate::config::ValidConfig;
+use crate::config::{Tls, ValidConfig};
 use crate::names::Names;
 
 const ARGUMENTS: &str = r#"usage() { echo "usage: bash infra/teardown.sh [--yes] [--delete-oidc-provider]"; }
@@ -252,6 +252,26 @@ pub fn teardown_script(config: &ValidConfig) -> String {
         "may trust it. --delete-oidc-provider deletes it too, but only if Keyless created it".into(),
         "and no role trusts it any more.".into(),
     ];
+    let mut header = header;
+    if config.autoscaling.is_some() {
+        header.push("Autoscaling is deregistered before the service is deleted.".into());
+    }
+    if let Some(lb) = lb {
+        header.extend([
+            "After the cluster: the load balancer with its listeners (waiting until it is gone),"
+                .to_string(),
+            if lb.tls.requested_domain().is_some() {
+                "its target group, the certificate setup requested, then the service's security group"
+            } else {
+                "its target group, then the service's security group"
+            }
+            .into(),
+            "and the load balancer's (retried while AWS still reports their network interfaces).".into(),
+        ]);
+        if let Tls::Existing(_) = lb.tls {
+            header.push("The certificate of keyless.json stays: setup did not request it.".into());
+        }
+    }
     let mut s = Script::new(&header);
     s.blank();
     s.code(PRELUDE);
