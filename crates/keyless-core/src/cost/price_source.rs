@@ -214,6 +214,20 @@ pub fn rust_source(json: &str) -> Result<String, String> {
             w.out.push_str(&format!(", {key}: "));
             w.record(name, &r[key], fields, &at(key))?;
         }
+        w.out.push_str(", alb: ");
+        match &r["alb"] {
+            Value::Null => w.out.push_str("None"),
+            alb => {
+                w.out.push_str("Some(");
+                w.record(
+                    "AlbPrices",
+                    alb,
+                    &[("hour", "p"), ("lcu_hour", "p"), ("src", "src")],
+                    &at("alb"),
+                )?;
+                w.out.push(')');
+            }
+        }
         w.out.push_str(", ecr_storage_gb_month: ");
         match &r["ecr_storage_gb_month"] {
             Value::Null => w.out.push_str("None"),

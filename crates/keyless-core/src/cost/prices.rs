@@ -57,6 +57,17 @@ pub struct LogsPrices {
     pub src: &'static str,
 }
 
+/// Application Load Balancer charges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlbPrices {
+    /// USD per load balancer-hour.
+    pub hour: Price,
+    /// USD per LCU-hour (Load Balancer Capacity Unit).
+    pub lcu_hour: Price,
+    /// Source id.
+    pub src: &'static str,
+}
+
 /// Every price of one region the cost model uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegionPrices {
@@ -72,6 +83,8 @@ pub struct RegionPrices {
     pub public_ipv4: PublicIpv4Prices,
     /// CloudWatch Logs charges.
     pub cloudwatch_logs: LogsPrices,
+    /// Application Load Balancer charges; `None` where the table has no figure.
+    pub alb: Option<AlbPrices>,
     /// USD per GB-month of ECR storage; `None` where the table has no figure.
     pub ecr_storage_gb_month: Option<SourcedPrice>,
 }
@@ -203,6 +216,16 @@ mod tests {
             Exact::parse("0.000111").unwrap()
         );
         assert_eq!(us.x86.src, "S1");
+        let alb = us.alb.as_ref().unwrap();
+        assert_eq!(
+            (alb.hour.0, alb.lcu_hour.0, alb.src),
+            (
+                Exact::parse("0.0225").unwrap(),
+                Exact::parse("0.008").unwrap(),
+                "S5"
+            )
+        );
+        assert!(table.region("ap-southeast-6").unwrap().alb.is_none());
         assert_eq!(
             table.source("S1").unwrap().link,
             Some("https://b0.p.awsstatic.com/pricing/2.0/meteredUnitMaps/ecs/USD/current/ecs.json")
@@ -246,6 +269,15 @@ mod tests {
                 p.cloudwatch_logs.storage_gb_month.0,
                 exact(&logs["storage_gb_month"])
             );
+            match &r["alb"] {
+                Value::Null => assert!(p.alb.is_none(), "{code}"),
+                alb => {
+                    let prices = p.alb.as_ref().unwrap();
+                    assert_eq!(prices.hour.0, exact(&alb["hour"]), "{code}");
+                    assert_eq!(prices.lcu_hour.0, exact(&alb["lcu_hour"]), "{code}");
+                    assert_eq!(prices.src, alb["src"], "{code}");
+                }
+            }
             match &r["ecr_storage_gb_month"] {
                 Value::Null => assert!(p.ecr_storage_gb_month.is_none(), "{code}"),
                 ecr => assert_eq!(
