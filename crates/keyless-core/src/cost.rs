@@ -2,8 +2,9 @@
 //! line, from the embedded AWS price table (`data/aws-prices.json`).
 //!
 //! Everything is a pure function of [`CostInputs`]: the task (region, size,
-//! architecture, count, public IP, ephemeral storage, Spot discount) plus a few
-//! usage assumptions with documented defaults ([`Usage`]). Amounts are exact
+//! architecture, count, public IP, ephemeral storage, Spot discount), the load
+//! balancer in front of it if any, plus a few usage assumptions with documented
+//! defaults ([`Usage`]). Amounts are exact
 //! fractions ([`Exact`]); they are rounded to cents only when shown, so the
 //! total is the rounded exact sum, never a sum of rounded items.
 //!
@@ -14,9 +15,9 @@
 //! assert_eq!(bill.fargate_compute().usd(), "$9.01");
 //! ```
 //!
-//! Not included, because Keyless does not create them: load balancers, NAT
-//! gateways, data transfer out, Secrets Manager/SSM, support plans, taxes. No
-//! free tier is subtracted.
+//! Not included, because Keyless does not create them: NAT gateways, data
+//! transfer out, Secrets Manager/SSM, support plans, taxes. No free tier is
+//! subtracted.
 
 pub mod exact;
 /// The price table's code generator, run by `build.rs`; compiled here only for its tests.
@@ -28,7 +29,7 @@ pub mod report;
 use std::fmt;
 
 pub use exact::Exact;
-pub use prices::{prices, PriceTable, RegionPrices, Source};
+pub use prices::{prices, AlbPrices, PriceTable, RegionPrices, Source};
 
 pub use crate::config::Architecture;
 use crate::config::ValidConfig;
@@ -52,6 +53,15 @@ pub const MAX_USAGE_GB: u32 = 1_000_000;
 pub const MAX_IMAGES_KEPT: u32 = 10_000;
 /// How many regions [`cheapest_regions`] is usually asked for.
 pub const CHEAPEST_REGION_COUNT: usize = 5;
+/// Fewest Availability Zones an Application Load Balancer runs in.
+pub const MIN_LOAD_BALANCER_ZONES: u32 = 2;
+/// Most Availability Zones counted for a load balancer (one per subnet, at most
+/// the config's 16 subnets).
+pub const MAX_LOAD_BALANCER_ZONES: u32 = 16;
+/// Largest average LCU figure accepted; only there to keep sums exact.
+pub const MAX_LOAD_BALANCER_LCUS: u32 = 100_000;
+/// What one Load Balancer Capacity Unit is, as AWS defines it for an ALB (domain.md §8).
+pub const LCU_DEFINITION: &str = "an LCU is the highest of 25 new connections/s, 3,000 active connections/min, 1 GB/h processed (IP targets) and 1,000 rule evaluations/s";
 
 /// Usage the config does not say, with defaults a user should replace with their own.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +84,12 @@ pub struct Usage {
     /// Images kept in the ECR repository. Default 10 (a lifecycle policy keeping
     /// the last 10). Images share layers, so `size × kept` errs high.
     pub images_kept: u32,
+    /// Load Balancer Capacity Units the load balancer uses on average, if there
+    /// is one ([`CostInputs::load_balancer`]). Default 1: light traffic. An LCU
+    /// is the highest of 25 new connections/s, 3,000 active connections/min,
+    /// 1 GB/h processed (IP targets) and 1,000 rule evaluations/s
+    /// ([`LCU_DEFINITION`]); the load balancer's `ConsumedLCUs` metric shows yours.
+    pub load_balancer_lcus: Exact,
 }
 
 impl Default for Usage {
@@ -84,6 +100,7 @@ impl Default for Usage {
             log_storage_gb: Exact::int(1),
             image_size_gb: Exact::ratio(2, 10),
             images_kept: 10,
+            load_balancer_lcus: Exact::ONE,
         }
     }
 }
@@ -101,6 +118,39 @@ impl Usage {
         let exact = ingest_gb_month * months;
         Exact::ratio(exact.round_to(MAX_USAGE_DECIMALS), 10_000)
     }
+}
+
+/// The internet-facing Application Load Balancer in front of the tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoadBalancerInputs {
+    /// Availability Zones it runs in: it holds a public IPv4 address in each
+    /// (at least [`MIN_LOAD_BALANCER_ZONES`]).
+    pub zones: u32,
+    /// Whether it serves HTTPS with an ACM certificate (free: only stated).
+    pub https: bool,
+}
+
+impl LoadBalancerInputs {
+    /// The load balancer setup.sh creates for a config with `subnet_count`
+    /// explicit subnets: in two default subnets of different zones with the
+    /// default VPC (no subnets given), else in every subnet given, each counted
+    /// as its own zone, so `max(2, subnet_count)` zones.
+    pub fn for_subnets(subnet_count: usize, https: bool) -> LoadBalancerInputs {
+        let given = u32::try_from(subnet_count).unwrap_or(u32::MAX);
+        LoadBalancerInputs {
+            zones: given.max(MIN_LOAD_BALANCER_ZONES),
+            https,
+        }
+    }
+}
+
+/// The task counts autoscaling moves between.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaskRange {
+    /// Fewest tasks.
+    pub min: u32,
+    /// Most tasks.
+    pub max: u32,
 }
 
 /// Everything the estimate depends on. Build with [`CostInputs::new`] and the
@@ -125,6 +175,11 @@ pub struct CostInputs {
     /// on demand. AWS publishes no fixed Spot price ("up to 70%", it floats), so
     /// any value above 0 makes the compute items an estimate.
     pub spot_discount_percent: Exact,
+    /// The load balancer in front of the tasks, if any (`ingress: load_balancer`).
+    pub load_balancer: Option<LoadBalancerInputs>,
+    /// The autoscaling range, if the service scales on CPU. Only stated: the
+    /// estimate prices `task_count`, the count each deploy starts from.
+    pub autoscaling: Option<TaskRange>,
     /// Usage assumptions.
     pub usage: Usage,
 }
@@ -132,7 +187,7 @@ pub struct CostInputs {
 impl CostInputs {
     /// One on-demand x86 task of this size in `region`, running 24/7 with a public
     /// IP (the default network: public subnets of the default VPC, no NAT gateway),
-    /// 20 GiB ephemeral storage and the default [`Usage`].
+    /// 20 GiB ephemeral storage, no load balancer, no autoscaling and the default [`Usage`].
     pub fn new(region: impl Into<String>, cpu_units: u32, memory_mib: u32) -> CostInputs {
         CostInputs {
             region: region.into(),
@@ -143,6 +198,8 @@ impl CostInputs {
             public_ip: true,
             ephemeral_storage_gib: prices().global.ephemeral_storage.included_gb,
             spot_discount_percent: Exact::ZERO,
+            load_balancer: None,
+            autoscaling: None,
             usage: Usage::default(),
         }
     }
@@ -180,6 +237,20 @@ impl CostInputs {
     /// On Fargate Spot with an assumed discount (percent, e.g. `Exact::int(70)`).
     pub fn spot_discount_percent(mut self, percent: Exact) -> CostInputs {
         self.spot_discount_percent = percent;
+        self
+    }
+
+    /// Behind an Application Load Balancer in `zones` Availability Zones, with
+    /// HTTPS (a free ACM certificate) or not.
+    pub fn load_balancer(mut self, zones: u32, https: bool) -> CostInputs {
+        self.load_balancer = Some(LoadBalancerInputs { zones, https });
+        self
+    }
+
+    /// Autoscaling between `min` and `max` tasks (the estimate still prices
+    /// [`CostInputs::task_count`]).
+    pub fn autoscaling(mut self, min: u32, max: u32) -> CostInputs {
+        self.autoscaling = Some(TaskRange { min, max });
         self
     }
 
@@ -260,6 +331,30 @@ impl CostInputs {
                 format!("at most {MAX_IMAGES_KEPT} images can be counted"),
             );
         }
+        check_decimal(
+            "load_balancer_lcus",
+            self.usage.load_balancer_lcus,
+            MAX_USAGE_DECIMALS,
+            MAX_LOAD_BALANCER_LCUS,
+        )?;
+        if let Some(lb) = self.load_balancer {
+            if !(MIN_LOAD_BALANCER_ZONES..=MAX_LOAD_BALANCER_ZONES).contains(&lb.zones) {
+                return invalid(
+                    "load_balancer",
+                    format!("an Application Load Balancer runs in {MIN_LOAD_BALANCER_ZONES} to {MAX_LOAD_BALANCER_ZONES} Availability Zones here"),
+                );
+            }
+        }
+        if let Some(range) = self.autoscaling {
+            if range.min > range.max || range.max > MAX_TASKS {
+                return invalid(
+                    "autoscaling",
+                    format!(
+                        "the fewest tasks must not exceed the most, and the most is {MAX_TASKS}"
+                    ),
+                );
+            }
+        }
         Ok(())
     }
 }
@@ -323,6 +418,12 @@ pub enum CostKind {
     EphemeralStorage,
     /// Public IPv4 address-hours (one address per task).
     PublicIpv4,
+    /// Application Load Balancer hours (the whole month).
+    LoadBalancerHours,
+    /// Application Load Balancer LCU-hours (capacity used, an assumption).
+    LoadBalancerCapacity,
+    /// The load balancer's public IPv4 address-hours (one address per Availability Zone).
+    LoadBalancerIpv4,
     /// CloudWatch Logs ingestion, GB.
     LogsIngestion,
     /// CloudWatch Logs storage, GB-months.
@@ -333,11 +434,14 @@ pub enum CostKind {
 
 impl CostKind {
     /// Every kind, in bill order.
-    pub const ALL: [CostKind; 7] = [
+    pub const ALL: [CostKind; 10] = [
         CostKind::FargateVcpu,
         CostKind::FargateMemory,
         CostKind::EphemeralStorage,
         CostKind::PublicIpv4,
+        CostKind::LoadBalancerHours,
+        CostKind::LoadBalancerCapacity,
+        CostKind::LoadBalancerIpv4,
         CostKind::LogsIngestion,
         CostKind::LogsStorage,
         CostKind::EcrStorage,
@@ -350,6 +454,9 @@ impl CostKind {
             CostKind::FargateMemory => "Fargate memory",
             CostKind::EphemeralStorage => "Extra ephemeral storage",
             CostKind::PublicIpv4 => "Public IPv4 address",
+            CostKind::LoadBalancerHours => "Application Load Balancer",
+            CostKind::LoadBalancerCapacity => "Load balancer capacity (LCU)",
+            CostKind::LoadBalancerIpv4 => "Load balancer public IPv4",
             CostKind::LogsIngestion => "CloudWatch Logs ingestion",
             CostKind::LogsStorage => "CloudWatch Logs storage",
             CostKind::EcrStorage => "ECR storage",
@@ -361,7 +468,9 @@ impl CostKind {
         match self {
             CostKind::FargateVcpu => "vCPU-hour",
             CostKind::FargateMemory | CostKind::EphemeralStorage => "GB-hour",
-            CostKind::PublicIpv4 => "address-hour",
+            CostKind::PublicIpv4 | CostKind::LoadBalancerIpv4 => "address-hour",
+            CostKind::LoadBalancerHours => "ALB-hour",
+            CostKind::LoadBalancerCapacity => "LCU-hour",
             CostKind::LogsIngestion => "GB",
             CostKind::LogsStorage | CostKind::EcrStorage => "GB-month",
         }
@@ -457,6 +566,18 @@ impl CostEstimate {
         ids.iter().filter_map(|id| prices().source(id)).collect()
     }
 
+    /// With autoscaling, the monthly total if the service ran its most tasks all
+    /// month (everything else unchanged); `None` without autoscaling.
+    pub fn total_monthly_at_max_tasks(&self) -> Option<Exact> {
+        let range = self.inputs.autoscaling?;
+        if range.max == self.inputs.task_count {
+            return Some(self.total_monthly);
+        }
+        estimate(&self.inputs.clone().tasks(range.max))
+            .ok()
+            .map(|bill| bill.total_monthly)
+    }
+
     /// The assumptions behind the figures, one sentence each, for people.
     pub fn assumptions(&self) -> Vec<String> {
         let i = &self.inputs;
@@ -480,6 +601,18 @@ impl CostEstimate {
                 i.usage.hours_per_month
             ),
         ];
+        if let Some(range) = i.autoscaling {
+            let at_max = match self.total_monthly_at_max_tasks() {
+                Some(total) if range.max != i.task_count => {
+                    format!(" ({} tasks all month: {} a month)", range.max, total.usd())
+                }
+                _ => String::new(),
+            };
+            lines.push(format!(
+                "Autoscaling between {} and {} tasks on CPU; priced at the starting count, {tasks}{at_max}",
+                range.min, range.max
+            ));
+        }
         if i.is_spot() {
             lines.push(format!(
                 "Fargate Spot at an assumed {}% off on-demand vCPU and memory: an estimate. AWS publishes no fixed Spot price (\"{}\", source {}); it floats, and tasks can be interrupted",
@@ -500,6 +633,21 @@ impl CostEstimate {
         } else {
             "No public IPv4 addresses (the tasks then need a NAT gateway or VPC endpoints to pull images; those are not priced here)".into()
         });
+        if let Some(lb) = i.load_balancer {
+            lines.push(format!(
+                "One internet-facing Application Load Balancer, billed all {} hours of the month, at {} LCU on average (light traffic: replace with your own; its ConsumedLCUs metric shows it): {LCU_DEFINITION}",
+                table.hours_per_month, i.usage.load_balancer_lcus
+            ));
+            lines.push(format!(
+                "The load balancer holds one public IPv4 address per Availability Zone it runs in: {} addresses, each charged by the hour like the tasks' own",
+                lb.zones
+            ));
+            if lb.https {
+                lines.push(
+                    "The ACM certificate is free: AWS Certificate Manager charges nothing for public certificates used with a load balancer".into(),
+                );
+            }
+        }
         lines.push(format!(
             "{} GB of logs ingested per month (Standard class) and {} GB kept: replace with your own volume",
             i.usage.log_ingest_gb_month, i.usage.log_storage_gb
@@ -508,9 +656,11 @@ impl CostEstimate {
             "{} images of {} GB kept in ECR (shared layers are stored once, so this errs high)",
             i.usage.images_kept, i.usage.image_size_gb
         ));
-        lines.push(
-            "No free tier subtracted; load balancer, NAT gateway, data transfer out and taxes not included (Keyless creates none of them)".into(),
-        );
+        lines.push(if i.load_balancer.is_some() {
+            "No free tier subtracted; NAT gateway, data transfer out and taxes not included (Keyless creates no NAT gateway)".into()
+        } else {
+            "No free tier subtracted; load balancer, NAT gateway, data transfer out and taxes not included (Keyless creates none of them)".into()
+        });
         for gap in &self.unpriced {
             lines.push(format!(
                 "{} is not priced: the price table has no {} price for {}; the total leaves it out",
@@ -595,6 +745,26 @@ pub fn estimate(inputs: &CostInputs) -> Result<CostEstimate, CostError> {
         },
         Some((ip.in_use_hour.0, ip.src)),
     );
+    if let Some(lb) = inputs.load_balancer {
+        // The load balancer bills the whole month, whatever hours the tasks run.
+        let month = Exact::from(table.hours_per_month);
+        let alb = region.alb.as_ref();
+        line(
+            CostKind::LoadBalancerHours,
+            month,
+            alb.map(|p| (p.hour.0, p.src)),
+        );
+        line(
+            CostKind::LoadBalancerCapacity,
+            month * inputs.usage.load_balancer_lcus,
+            alb.map(|p| (p.lcu_hour.0, p.src)),
+        );
+        line(
+            CostKind::LoadBalancerIpv4,
+            month * Exact::from(lb.zones),
+            Some((ip.in_use_hour.0, ip.src)),
+        );
+    }
     let logs = &region.cloudwatch_logs;
     line(
         CostKind::LogsIngestion,
@@ -725,8 +895,10 @@ pub fn cheapest_regions(inputs: &CostInputs, count: usize) -> Result<Vec<RegionT
 impl From<&ValidConfig> for CostInputs {
     /// The estimate inputs of a validated config: its region, task size,
     /// architecture, desired count, public IP, ephemeral storage and Spot (at
-    /// [`default_spot_discount_percent`]), default usage with the logs kept for
-    /// the config's retention ([`Usage::log_storage_for_retention`]).
+    /// [`default_spot_discount_percent`]), its load balancer
+    /// ([`LoadBalancerInputs::for_subnets`]) and autoscaling range, default usage
+    /// with the logs kept for the config's retention
+    /// ([`Usage::log_storage_for_retention`]).
     fn from(config: &ValidConfig) -> CostInputs {
         let architecture = config.architecture;
         let mut inputs = CostInputs::new(
@@ -743,6 +915,16 @@ impl From<&ValidConfig> for CostInputs {
         if config.use_spot {
             inputs.spot_discount_percent = default_spot_discount_percent();
         }
+        if let Some(lb) = config.ingress.load_balancer() {
+            inputs.load_balancer = Some(LoadBalancerInputs::for_subnets(
+                config.subnets.len(),
+                lb.tls.is_https(),
+            ));
+        }
+        inputs.autoscaling = config.autoscaling.map(|a| TaskRange {
+            min: a.min_count,
+            max: a.max_count,
+        });
         inputs.usage.log_storage_gb = Usage::log_storage_for_retention(
             inputs.usage.log_ingest_gb_month,
             config.log_retention_days,

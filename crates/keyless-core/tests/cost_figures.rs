@@ -5,8 +5,9 @@
 
 use keyless_core::cost::{
     cheapest_regions, compare_architectures, compare_spot, default_spot_discount_percent, estimate,
-    Architecture, CostError, CostInputs, CostKind, Exact, Usage, CHEAPEST_REGION_COUNT,
-    MAX_CPU_UNITS, MAX_HOURS_PER_MONTH, MAX_IMAGES_KEPT, MAX_MEMORY_MIB, MAX_TASKS, MAX_USAGE_GB,
+    Architecture, CostError, CostInputs, CostKind, Exact, LoadBalancerInputs, Usage,
+    CHEAPEST_REGION_COUNT, LCU_DEFINITION, MAX_CPU_UNITS, MAX_HOURS_PER_MONTH, MAX_IMAGES_KEPT,
+    MAX_LOAD_BALANCER_LCUS, MAX_LOAD_BALANCER_ZONES, MAX_MEMORY_MIB, MAX_TASKS, MAX_USAGE_GB,
 };
 
 fn x(text: &str) -> Exact {
@@ -203,6 +204,7 @@ fn eight_decimal_prices_and_part_time_hours_in_tel_aviv() {
         log_storage_gb: Exact::ZERO,
         image_size_gb: Exact::ZERO,
         images_kept: 0,
+        ..Usage::default()
     };
     let inputs = CostInputs::new("il-central-1", 4096, 8192)
         .architecture(Architecture::Arm64)
@@ -400,6 +402,14 @@ fn bad_inputs_are_errors_not_panics() {
             image_size_gb: Exact::int(-1),
             ..Usage::default()
         }),
+        ok.clone().usage(Usage {
+            load_balancer_lcus: x("0.00001"),
+            ..Usage::default()
+        }),
+        ok.clone().load_balancer(1, false),
+        ok.clone().load_balancer(MAX_LOAD_BALANCER_ZONES + 1, false),
+        ok.clone().autoscaling(3, 2),
+        ok.clone().autoscaling(1, MAX_TASKS + 1),
     ] {
         assert!(
             matches!(estimate(&bad), Err(CostError::Invalid { .. })),
@@ -417,7 +427,10 @@ fn bad_inputs_are_errors_not_panics() {
             log_storage_gb: x(&format!("{}", MAX_USAGE_GB - 1)) + x("0.9997"),
             image_size_gb: x(&format!("{}", MAX_USAGE_GB - 1)) + x("0.9993"),
             images_kept: MAX_IMAGES_KEPT,
-        });
+            load_balancer_lcus: x(&format!("{}", MAX_LOAD_BALANCER_LCUS - 1)) + x("0.9999"),
+        })
+        .load_balancer(MAX_LOAD_BALANCER_ZONES, true)
+        .autoscaling(1, MAX_TASKS);
     let bill = estimate(&huge).unwrap();
     assert!(bill.total_yearly() > bill.total_monthly);
     assert!(cheapest_regions(&huge, 5).is_ok());
@@ -445,4 +458,291 @@ fn inputs_from_a_validated_config() {
     assert_eq!(inputs.usage.log_storage_gb, x("2.9589"));
     assert_eq!(inputs.usage.hours_per_month, Exact::int(730));
     assert!(estimate(&inputs).unwrap().is_estimate());
+}
+
+/// A config of the default-like shape (us-east-1, 0.25 vCPU / 0.5 GB, x86, one
+/// task, public IP, 30 days of logs) with `extra` keys.
+fn config(extra: &str) -> keyless_core::ValidConfig {
+    keyless_core::config::parse_config_json(&format!(
+        r#"{{"account_id": "123456789012", "github_owner": "octo-org", "github_repo": "octo-app",
+            "app_name": "octo-app", "container_port": 8080, "region": "us-east-1",
+            "cpu": 256, "memory": 512, "desired_count": 1, "architecture": "X86_64"{extra}}}"#
+    ))
+    .unwrap()
+}
+
+const LOAD_BALANCER_KINDS: [CostKind; 3] = [
+    CostKind::LoadBalancerHours,
+    CostKind::LoadBalancerCapacity,
+    CostKind::LoadBalancerIpv4,
+];
+
+#[test]
+fn load_balancer_in_us_east_1_is_16_43_plus_one_lcu_plus_two_addresses() {
+    // aws-prices.json, us-east-1: "alb": {"hour": 0.0225, "lcu_hour": 0.008, "src": "S5"},
+    // "public_ipv4": {"in_use_hour": 0.005, "src": "S3"}; 730 hours a month.
+    // ALB hours: 730 h × 0.0225 = 16.425 → $16.43 (domain.md §8: "$16.43 a month before LCUs")
+    // LCU:       730 h × 1 LCU = 730 LCU-h × 0.008 = 5.84
+    // ALB IPv4:  2 zones × 730 h = 1460 address-h × 0.005 = 7.30
+    // load balancer: 16.425 + 5.84 + 7.3 = 29.565
+    // The rest is the quarter-vCPU bill above: 9.010025 Fargate + 3.65 task IPv4 +
+    //   0.5 logs + 0.03 stored + 0.2 ECR = 13.390025.
+    // Total 13.390025 + 29.565 = 42.955025 → $42.96; a year 515.4603 → $515.46.
+    let inputs = CostInputs::new("us-east-1", 256, 512).load_balancer(2, true);
+    let bill = estimate(&inputs).unwrap();
+    let hours = bill.item(CostKind::LoadBalancerHours).unwrap();
+    assert_eq!(
+        (hours.quantity, hours.unit_price, hours.monthly),
+        (x("730"), x("0.0225"), x("16.425"))
+    );
+    assert_eq!(
+        (hours.name, hours.unit),
+        ("Application Load Balancer", "ALB-hour")
+    );
+    assert_eq!(hours.monthly.usd(), "$16.43");
+    assert_eq!(hours.sources, ["S5"]);
+    let lcu = bill.item(CostKind::LoadBalancerCapacity).unwrap();
+    assert_eq!(
+        (lcu.quantity, lcu.unit_price, lcu.monthly),
+        (x("730"), x("0.008"), x("5.84"))
+    );
+    assert_eq!(
+        (lcu.unit, lcu.sources.as_slice()),
+        ("LCU-hour", &["S5"][..])
+    );
+    let ips = bill.item(CostKind::LoadBalancerIpv4).unwrap();
+    assert_eq!(
+        (ips.quantity, ips.unit_price, ips.monthly),
+        (x("1460"), x("0.005"), x("7.3"))
+    );
+    assert_eq!(
+        (ips.unit, ips.sources.as_slice()),
+        ("address-hour", &["S3"][..])
+    );
+    // The tasks' own address stays its own line.
+    assert_eq!(bill.monthly(CostKind::PublicIpv4), x("3.65"));
+    assert_eq!(bill.total_monthly, x("42.955025"));
+    assert_eq!(bill.total_monthly.usd(), "$42.96");
+    assert_eq!(bill.total_yearly().usd(), "$515.46");
+    let kinds: Vec<_> = bill.items.iter().map(|i| i.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            CostKind::FargateVcpu,
+            CostKind::FargateMemory,
+            CostKind::PublicIpv4,
+            CostKind::LoadBalancerHours,
+            CostKind::LoadBalancerCapacity,
+            CostKind::LoadBalancerIpv4,
+            CostKind::LogsIngestion,
+            CostKind::LogsStorage,
+            CostKind::EcrStorage,
+        ]
+    );
+    assert!(bill.is_complete() && !bill.is_estimate());
+    let sources: Vec<_> = bill.sources().iter().map(|s| s.id).collect();
+    assert_eq!(sources, ["S1", "S3", "S5", "S4", "S6"]);
+    let notes = bill.assumptions().join("\n");
+    for said in [
+        "1 LCU on average",
+        LCU_DEFINITION,
+        "25 new connections/s, 3,000 active connections/min, 1 GB/h processed (IP targets) and 1,000 rule evaluations/s",
+        "one public IPv4 address per Availability Zone it runs in: 2 addresses",
+        "The ACM certificate is free",
+        "NAT gateway, data transfer out and taxes not included",
+    ] {
+        assert!(notes.contains(said), "{said:?} in\n{notes}");
+    }
+    assert!(!notes.contains("load balancer, NAT gateway"), "{notes}");
+    // Without a certificate (HTTP only) nothing is said about ACM; the figures are the same.
+    let http = estimate(&CostInputs::new("us-east-1", 256, 512).load_balancer(2, false)).unwrap();
+    assert_eq!(http.total_monthly, x("42.955025"));
+    assert!(!http
+        .assumptions()
+        .join("\n")
+        .contains("Certificate Manager"));
+}
+
+#[test]
+fn the_lcu_assumption_scales_only_the_capacity_line() {
+    // 2.5 LCU: 730 × 2.5 = 1825 LCU-h × 0.008 = 14.6 (us-east-1);
+    // total 42.955025 − 5.84 + 14.6 = 51.715025.
+    let busier = CostInputs::new("us-east-1", 256, 512)
+        .load_balancer(2, true)
+        .usage(Usage {
+            load_balancer_lcus: x("2.5"),
+            ..Usage::default()
+        });
+    let bill = estimate(&busier).unwrap();
+    let lcu = bill.item(CostKind::LoadBalancerCapacity).unwrap();
+    assert_eq!((lcu.quantity, lcu.monthly), (x("1825"), x("14.6")));
+    assert_eq!(bill.monthly(CostKind::LoadBalancerHours), x("16.425"));
+    assert_eq!(bill.total_monthly, x("51.715025"));
+    assert!(bill
+        .assumptions()
+        .iter()
+        .any(|a| a.contains("2.5 LCU on average")));
+    // No traffic at all: no LCU line, the hours and addresses remain (16.425 + 7.3).
+    let idle = estimate(&CostInputs {
+        usage: Usage {
+            load_balancer_lcus: Exact::ZERO,
+            ..Usage::default()
+        },
+        ..busier
+    })
+    .unwrap();
+    assert!(idle.item(CostKind::LoadBalancerCapacity).is_none());
+    assert_eq!(idle.total_monthly, x("37.115025"));
+}
+
+#[test]
+fn a_load_balancer_config_is_priced_in_two_zones_with_the_default_vpc() {
+    // The same figures as above from keyless.json, except the logs kept for 30 days:
+    // 1 × 30 × 24 / 730 = 0.9863 GB × 0.03 = 0.029589 instead of 0.03, so
+    // 42.955025 − 0.03 + 0.029589 = 42.954614 → $42.95.
+    let config = config(r#", "ingress": "load_balancer", "domain_name": "app.example.com""#);
+    let inputs = CostInputs::from(&config);
+    assert_eq!(
+        inputs.load_balancer,
+        Some(LoadBalancerInputs {
+            zones: 2,
+            https: true
+        })
+    );
+    assert!(inputs.public_ip, "the tasks keep their own addresses");
+    assert_eq!(inputs.usage.load_balancer_lcus, Exact::ONE);
+    let bill = estimate(&inputs).unwrap();
+    assert_eq!(bill.monthly(CostKind::LoadBalancerHours), x("16.425"));
+    assert_eq!(bill.monthly(CostKind::LoadBalancerCapacity), x("5.84"));
+    assert_eq!(bill.monthly(CostKind::LoadBalancerIpv4), x("7.3"));
+    assert_eq!(bill.total_monthly, x("42.954614"));
+    assert_eq!(bill.total_monthly.usd(), "$42.95");
+    assert!(bill
+        .assumptions()
+        .iter()
+        .any(|a| a.contains("The ACM certificate is free")));
+}
+
+#[test]
+fn three_explicit_subnets_give_the_load_balancer_three_addresses() {
+    // One address per subnet's zone: 3 × 730 = 2190 address-h × 0.005 = 10.95.
+    // Total 13.389614 (the public-IP config) + 16.425 + 5.84 + 10.95 = 46.604614 → $46.60.
+    let config = config(
+        r#", "ingress": "load_balancer",
+           "subnets": ["subnet-0a1b2c3d4e5f60718", "subnet-0f9e8d7c6b5a40312", "subnet-0123456789abcdef0"]"#,
+    );
+    let inputs = CostInputs::from(&config);
+    assert_eq!(
+        inputs.load_balancer,
+        Some(LoadBalancerInputs {
+            zones: 3,
+            https: false
+        })
+    );
+    let bill = estimate(&inputs).unwrap();
+    let ips = bill.item(CostKind::LoadBalancerIpv4).unwrap();
+    assert_eq!((ips.quantity, ips.monthly), (x("2190"), x("10.95")));
+    assert_eq!(bill.total_monthly, x("46.604614"));
+    assert_eq!(bill.total_monthly.usd(), "$46.60");
+    assert!(bill.assumptions().iter().any(|a| a.contains("3 addresses")));
+    // setup.sh places it in two default subnets of the default VPC, else in every
+    // subnet given (at least two).
+    assert_eq!(LoadBalancerInputs::for_subnets(0, false).zones, 2);
+    assert_eq!(LoadBalancerInputs::for_subnets(2, false).zones, 2);
+    assert_eq!(LoadBalancerInputs::for_subnets(5, false).zones, 5);
+}
+
+#[test]
+fn a_public_ip_config_is_priced_as_before() {
+    // No load balancer lines, no new notes: the figure of cli_cost.rs,
+    // 9.010025 + 3.65 + 0.5 + 0.029589 + 0.2 = 13.389614.
+    let config = config(r#", "ingress": "public_ip""#);
+    let inputs = CostInputs::from(&config);
+    assert_eq!(inputs.load_balancer, None);
+    assert_eq!(inputs, CostInputs::from(&self::config("")));
+    let bill = estimate(&inputs).unwrap();
+    assert!(bill
+        .items
+        .iter()
+        .all(|i| !LOAD_BALANCER_KINDS.contains(&i.kind)));
+    assert_eq!(bill.total_monthly, x("13.389614"));
+    let notes = bill.assumptions().join("\n");
+    assert!(notes.contains("No free tier subtracted; load balancer, NAT gateway, data transfer out and taxes not included (Keyless creates none of them)"));
+    assert!(
+        !notes.contains("LCU") && !notes.contains("Autoscaling"),
+        "{notes}"
+    );
+    // A changed LCU assumption does nothing without a load balancer.
+    let busier = CostInputs {
+        usage: Usage {
+            load_balancer_lcus: x("7"),
+            ..inputs.usage.clone()
+        },
+        ..inputs
+    };
+    assert_eq!(estimate(&busier).unwrap().total_monthly, x("13.389614"));
+}
+
+#[test]
+fn autoscaling_is_priced_at_the_starting_count() {
+    // desired_count 2 within autoscaling 1–4, us-east-1 quarter vCPU with IP, no load balancer:
+    // 2 tasks: vCPU 365 × 0.04048 = 14.7752; memory 730 × 0.004445 = 3.24485;
+    //   IPv4 1460 × 0.005 = 7.3; logs 0.5 + 0.029589; ECR 0.2 → 26.049639 → $26.05
+    // 4 tasks all month: 29.5504 + 6.4897 + 14.6 + 0.729589 = 51.369689 → $51.37
+    let config =
+        config(r#", "desired_count": 2, "min_count": 1, "max_count": 4, "cpu_target_percent": 70"#);
+    let inputs = CostInputs::from(&config);
+    assert_eq!(inputs.task_count, 2);
+    let bill = estimate(&inputs).unwrap();
+    assert_eq!(bill.total_monthly, x("26.049639"));
+    assert_eq!(bill.total_monthly_at_max_tasks(), Some(x("51.369689")));
+    assert!(
+        bill.assumptions().iter().any(|a| a
+            == "Autoscaling between 1 and 4 tasks on CPU; priced at the starting count, 2 tasks (4 tasks all month: $51.37 a month)"),
+        "{:#?}",
+        bill.assumptions()
+    );
+    // Starting at the most: nothing more to show.
+    let at_max = estimate(
+        &CostInputs::new("us-east-1", 256, 512)
+            .tasks(3)
+            .autoscaling(1, 3),
+    )
+    .unwrap();
+    assert_eq!(
+        at_max.total_monthly_at_max_tasks(),
+        Some(at_max.total_monthly)
+    );
+    assert!(at_max
+        .assumptions()
+        .iter()
+        .any(|a| a.ends_with("priced at the starting count, 3 tasks")));
+    assert_eq!(
+        estimate(&CostInputs::new("us-east-1", 256, 512))
+            .unwrap()
+            .total_monthly_at_max_tasks(),
+        None
+    );
+}
+
+#[test]
+fn a_region_without_a_load_balancer_price_leaves_it_out_and_says_so() {
+    // ap-southeast-6 has no "alb" entry in the table: hours and LCUs unpriced,
+    // the addresses still priced (IPv4 0.005 there too): 1460 × 0.005 = 7.3.
+    let bill =
+        estimate(&CostInputs::new("ap-southeast-6", 256, 512).load_balancer(2, false)).unwrap();
+    let unpriced: Vec<_> = bill.unpriced.iter().map(|u| (u.kind, u.quantity)).collect();
+    assert_eq!(
+        unpriced,
+        [
+            (CostKind::LoadBalancerHours, x("730")),
+            (CostKind::LoadBalancerCapacity, x("730")),
+            (CostKind::EcrStorage, x("2")),
+        ]
+    );
+    assert_eq!(bill.monthly(CostKind::LoadBalancerIpv4), x("7.3"));
+    assert!(bill
+        .assumptions()
+        .iter()
+        .any(|a| a.starts_with("Application Load Balancer is not priced")));
 }
