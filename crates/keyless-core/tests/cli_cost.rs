@@ -114,6 +114,137 @@ fn json_has_the_documented_shape_and_hand_computed_figures() {
         .starts_with("https://"));
     assert_eq!(json["complete"], true);
     assert_eq!(json["estimate"], false);
+    // A public-IP config's assumptions say nothing of a load balancer or autoscaling.
+    let assumptions = json["assumptions"].as_object().unwrap();
+    assert!(!assumptions.contains_key("load_balancer"));
+    assert!(!assumptions.contains_key("autoscaling"));
+}
+
+fn load_balanced() -> PathBuf {
+    config(
+        "load-balanced",
+        r#""region": "us-east-1", "cpu": 256, "memory": 512, "desired_count": 1,
+           "architecture": "X86_64", "assign_public_ip": true,
+           "ingress": "load_balancer", "domain_name": "app.example.com""#,
+    )
+}
+
+#[test]
+fn a_load_balancer_adds_its_hours_lcus_and_addresses() {
+    // The default-like config above (13.389614) behind an ALB in the default VPC,
+    // us-east-1 "alb": {"hour": 0.0225, "lcu_hour": 0.008}, IPv4 0.005:
+    //   ALB       730 ALB-h        × 0.0225 = 16.425 → 16.43
+    //   LCU       730 × 1 LCU-h    × 0.008  = 5.84
+    //   ALB IPv4  2 × 730 = 1460 h × 0.005  = 7.3
+    //   total     13.389614 + 29.565 = 42.954614 → 42.95; a year 515.455368 → 515.46
+    let path = load_balanced();
+    let out = stdout(&keyless(&[
+        "cost",
+        "--config",
+        path.to_str().unwrap(),
+        "--json",
+    ]));
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let items = json["items"].as_array().unwrap();
+    let row = |name: &str| {
+        let item = items
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {out}"));
+        (
+            item["quantity"].as_f64().unwrap(),
+            item["unit"].as_str().unwrap().to_string(),
+            item["unit_price"].as_f64().unwrap(),
+            item["monthly"].as_f64().unwrap(),
+        )
+    };
+    assert_eq!(
+        row("Application Load Balancer"),
+        (730.0, "ALB-hour".into(), 0.0225, 16.43)
+    );
+    assert_eq!(
+        row("Load balancer capacity (LCU)"),
+        (730.0, "LCU-hour".into(), 0.008, 5.84)
+    );
+    assert_eq!(
+        row("Load balancer public IPv4"),
+        (1460.0, "address-hour".into(), 0.005, 7.3)
+    );
+    assert_eq!(
+        row("Public IPv4 address"),
+        (730.0, "address-hour".into(), 0.005, 3.65)
+    );
+    assert_eq!(json["total_monthly_exact"], "42.954614");
+    assert_eq!(json["total_monthly"], 42.95);
+    assert_eq!(json["total_yearly"], 515.46);
+    assert_eq!(
+        json["assumptions"]["load_balancer"],
+        serde_json::json!({"availability_zones": 2, "public_ipv4_addresses": 2, "lcus": 1.0, "https": true})
+    );
+    let notes = json["notes"].as_array().unwrap();
+    assert!(notes
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("1,000 rule evaluations/s")));
+    assert!(notes
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("The ACM certificate is free")));
+    assert!(json["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["id"] == "S5"));
+
+    // --lcu 3: 730 × 3 = 2190 LCU-h × 0.008 = 17.52; 42.954614 − 5.84 + 17.52 = 54.634614.
+    let busier: Value = serde_json::from_str(&stdout(&keyless(&[
+        "cost",
+        "--config",
+        path.to_str().unwrap(),
+        "--json",
+        "--lcu",
+        "3",
+    ])))
+    .unwrap();
+    assert_eq!(busier["total_monthly_exact"], "54.634614");
+    assert_eq!(busier["assumptions"]["load_balancer"]["lcus"], 3.0);
+
+    let table = stdout(&keyless(&["cost", "--config", path.to_str().unwrap()]));
+    for expected in [
+        "Application Load Balancer",
+        "730 ALB-hours",
+        "$0.0225 / ALB-hour",
+        "$16.43",
+        "$0.008 / LCU-hour",
+        "$5.84",
+        "1460 address-hours",
+        "$7.30",
+        "$42.95",
+        "1 LCU on average",
+        "S5  Application Load Balancer",
+    ] {
+        assert!(table.contains(expected), "missing {expected:?} in\n{table}");
+    }
+}
+
+#[test]
+fn lcus_are_refused_without_a_load_balancer() {
+    let out = keyless(&[
+        "cost",
+        "--config",
+        default_like().to_str().unwrap(),
+        "--lcu",
+        "2",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("load_balancer"));
+    let bad = keyless(&[
+        "cost",
+        "--config",
+        load_balanced().to_str().unwrap(),
+        "--lcu",
+        "0.00001",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("load_balancer_lcus"));
 }
 
 #[test]

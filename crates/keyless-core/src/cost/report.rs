@@ -12,6 +12,7 @@ use super::{prices, CostEstimate, CostInputs, Exact};
 pub const COST_USAGE: &str =
     "  keyless cost --config FILE [--json] [--spot-discount PERCENT] [--hours H]
                [--log-gb GB] [--log-storage-gb GB] [--image-gb GB] [--images-kept N]
+               [--lcu LCU]
                                             estimate the monthly AWS bill of the deploy";
 
 /// The arguments of `keyless cost` (after the word `cost`).
@@ -33,6 +34,8 @@ pub struct CostCommand {
     pub image_size_gb: Option<Exact>,
     /// `--images-kept N`: images kept in ECR.
     pub images_kept: Option<u32>,
+    /// `--lcu LCU`: the load balancer's average LCUs (only with a load balancer).
+    pub load_balancer_lcus: Option<Exact>,
 }
 
 impl CostCommand {
@@ -59,6 +62,7 @@ impl CostCommand {
                 "--log-gb" => command.log_ingest_gb_month = Some(number(value)?),
                 "--log-storage-gb" => command.log_storage_gb = Some(number(value)?),
                 "--image-gb" => command.image_size_gb = Some(number(value)?),
+                "--lcu" => command.load_balancer_lcus = Some(number(value)?),
                 "--images-kept" => {
                     command.images_kept = Some(
                         value
@@ -75,7 +79,8 @@ impl CostCommand {
     }
 
     /// `inputs` with the assumptions given on the command line. A Spot
-    /// discount is only accepted for a config that runs on Spot.
+    /// discount is only accepted for a config that runs on Spot, LCUs only for
+    /// one with a load balancer.
     pub fn apply(&self, mut inputs: CostInputs) -> Result<CostInputs, String> {
         if let Some(discount) = self.spot_discount_percent {
             if !inputs.is_spot() {
@@ -84,6 +89,14 @@ impl CostCommand {
                 );
             }
             inputs.spot_discount_percent = discount;
+        }
+        if let Some(lcus) = self.load_balancer_lcus {
+            if inputs.load_balancer.is_none() {
+                return Err(
+                    "--lcu only applies to a config with \"ingress\": \"load_balancer\"".into(),
+                );
+            }
+            inputs.usage.load_balancer_lcus = lcus;
         }
         let usage = &mut inputs.usage;
         if let Some(v) = self.hours_per_month {
@@ -162,6 +175,27 @@ struct JsonAssumptions {
     log_storage_gb: f64,
     image_size_gb: f64,
     images_kept: u32,
+    /// Only with a load balancer, so other configs' JSON reads as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    load_balancer: Option<JsonLoadBalancer>,
+    /// Only with autoscaling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    autoscaling: Option<JsonAutoscaling>,
+}
+
+#[derive(Serialize)]
+struct JsonLoadBalancer {
+    availability_zones: u32,
+    public_ipv4_addresses: u32,
+    lcus: f64,
+    https: bool,
+}
+
+#[derive(Serialize)]
+struct JsonAutoscaling {
+    min_count: u32,
+    max_count: u32,
+    total_monthly_at_max_count: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -216,6 +250,19 @@ pub fn to_json(bill: &CostEstimate) -> String {
             log_storage_gb: i.usage.log_storage_gb.to_f64(),
             image_size_gb: i.usage.image_size_gb.to_f64(),
             images_kept: i.usage.images_kept,
+            load_balancer: i.load_balancer.map(|lb| JsonLoadBalancer {
+                availability_zones: lb.zones,
+                public_ipv4_addresses: lb.zones,
+                lcus: i.usage.load_balancer_lcus.to_f64(),
+                https: lb.https,
+            }),
+            autoscaling: i.autoscaling.map(|range| JsonAutoscaling {
+                min_count: range.min,
+                max_count: range.max,
+                total_monthly_at_max_count: bill
+                    .total_monthly_at_max_tasks()
+                    .map(Exact::to_cents_f64),
+            }),
         },
         notes: bill.assumptions(),
         sources: bill
