@@ -40,9 +40,11 @@ lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) --workspace --all-targets --locked -- -D warnings
 
-## test-native: unit, snapshot and property tests of keyless-core
+## test-native: unit, snapshot and property tests of keyless-core. shellcheck comes from
+## .venv (scripts/setup-python, run by `make setup`) and is required: without it the
+## shellcheck test fails rather than skips.
 test-native:
-	cargo test --workspace --locked
+	PATH="$(CURDIR)/.venv/bin:$$PATH" KEYLESS_REQUIRE_SHELLCHECK=1 cargo test --workspace --locked
 
 ## test-browser: component tests in headless Chromium (wasm-bindgen-test)
 test-browser:
