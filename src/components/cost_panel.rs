@@ -1,10 +1,12 @@
 //! The monthly cost panel: line items, totals, a bar chart drawn in SVG with a text
 //! alternative, and the comparisons users ask for (ARM vs x86, Spot, the five
-//! cheapest regions), from the embedded price table whose sources and date it shows.
+//! cheapest regions, the most tasks autoscaling may run), from the embedded price
+//! table whose sources and date it shows. With a load balancer, its hours, LCUs and
+//! addresses are lines of the bill, and its LCUs one more usage assumption.
 
 use keyless_core::cost::{
     cheapest_regions, compare_architectures, compare_spot, default_spot_discount_percent, estimate,
-    prices, CostEstimate, CostInputs, Exact, PriceTable, CHEAPEST_REGION_COUNT,
+    prices, CostEstimate, CostInputs, Exact, PriceTable, CHEAPEST_REGION_COUNT, LCU_DEFINITION,
 };
 use leptos::prelude::*;
 
@@ -18,6 +20,7 @@ struct Assumptions {
     image_gb: String,
     images_kept: String,
     spot_percent: String,
+    lcus: String,
 }
 
 impl Default for Assumptions {
@@ -28,6 +31,7 @@ impl Default for Assumptions {
             image_gb: usage.image_size_gb.to_decimal_string(4),
             images_kept: usage.images_kept.to_string(),
             spot_percent: default_spot_discount_percent().to_decimal_string(2),
+            lcus: usage.load_balancer_lcus.to_decimal_string(4),
         }
     }
 }
@@ -53,6 +57,9 @@ fn inputs_of(
     if config.use_spot {
         inputs.spot_discount_percent = gb(&assumptions.spot_percent, "Spot discount")?;
     }
+    if inputs.load_balancer.is_some() {
+        inputs.usage.load_balancer_lcus = gb(&assumptions.lcus, "Load balancer LCUs")?;
+    }
     inputs.check().map_err(|e| e.to_string())?;
     Ok(inputs)
 }
@@ -74,6 +81,14 @@ pub fn CostPanel(
             })
         })
     });
+    // Whether the priced config has a load balancer (its LCU assumption and source
+    // are shown only then).
+    let load_balanced = Memo::new(move |_| {
+        state.shown.with(|g| {
+            g.as_ref()
+                .is_some_and(|g| g.config.ingress.load_balancer().is_some())
+        })
+    });
     let table = prices();
     view! {
         <section class="cost" aria-labelledby="cost-title">
@@ -93,17 +108,27 @@ pub fn CostPanel(
                     get=|a| a.images_kept.clone() set=|a, v| a.images_kept = v />
                 <AssumptionField id="cost-spot" label="Spot discount (%)" assumptions
                     get=|a| a.spot_percent.clone() set=|a, v| a.spot_percent = v />
+                {move || load_balanced.get().then(|| view! {
+                    <AssumptionField id="cost-lcus" label="Load balancer LCUs (average)" assumptions
+                        get=|a| a.lcus.clone() set=|a, v| a.lcus = v />
+                    <p class="hint">{format!("1 is light traffic: {LCU_DEFINITION}. The load balancer's ConsumedLCUs metric shows yours.")}</p>
+                })}
                 <p class="hint">"Spot has no fixed price: AWS says up to 70% off and it floats. The Spot figure is an estimate at the discount you set."</p>
             </details>
             <p class="sources">
                 {format!("Prices in {} as of {}, {} hours a month, from AWS's public price lists: ", PriceTable::CURRENCY, table.as_of, table.hours_per_month)}
-                {table.sources.iter().filter(|s| ["S1", "S3", "S4", "S6", "S9"].contains(&s.id)).map(|s| {
-                    let text = format!("{} {}", s.id, s.what);
-                    match s.link {
-                        Some(link) => view! { <a href=link.to_string() rel="noopener">{text}</a>" " }.into_any(),
-                        None => view! { <span>{text}" "</span> }.into_any(),
-                    }
-                }).collect_view()}
+                {move || {
+                    let load_balanced = load_balanced.get();
+                    table.sources.iter().filter(move |s| {
+                        ["S1", "S3", "S4", "S6", "S9"].contains(&s.id) || (load_balanced && s.id == "S5")
+                    }).map(|s| {
+                        let text = format!("{} {}", s.id, s.what);
+                        match s.link {
+                            Some(link) => view! { <a href=link.to_string() rel="noopener">{text}</a>" " }.into_any(),
+                            None => view! { <span>{text}" "</span> }.into_any(),
+                        }
+                    }).collect_view()
+                }}
             </p>
         </section>
     }
@@ -144,6 +169,18 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
     };
     let spot = compare_spot(&spot_base, spot_percent).ok();
     let regions = cheapest_regions(&inputs, CHEAPEST_REGION_COUNT).unwrap_or_default();
+    let at_most_tasks = inputs
+        .autoscaling
+        .filter(|range| range.max != inputs.task_count)
+        .zip(bill.total_monthly_at_max_tasks());
+    let load_balancer_note = inputs.load_balancer.map(|lb| {
+        format!(
+            "The load balancer is priced at {} LCU on average (change it under Usage assumptions) and {} public IPv4 addresses, one per Availability Zone.{}",
+            inputs.usage.load_balancer_lcus.to_decimal_string(4),
+            lb.zones,
+            if lb.https { " Its ACM certificate is free." } else { "" }
+        )
+    });
     let current_region = inputs.region.clone();
     view! {
         <p class="total">
@@ -166,6 +203,7 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
                 }.into_any()).collect_view()}
             </tbody>
         </table>
+        {load_balancer_note.map(|note| view! { <p class="hint" data-cost="load-balancer">{note}</p> })}
         {(!bill.unpriced.is_empty()).then(|| view! {
             <p class="stale">"Some items have no published price in this region and are not counted: "
                 {bill.unpriced.iter().map(|u| u.kind.name()).collect::<Vec<_>>().join(", ")}</p>
@@ -186,6 +224,12 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
                     "On Fargate Spot at {}% off (an estimate): {} a month, {} less than on demand ({})",
                     spot_percent.to_decimal_string(2), s.spot.total_monthly.usd(),
                     s.spot_saving_monthly().usd(), s.on_demand.total_monthly.usd()
+                )}</li>
+            })}
+            {at_most_tasks.map(|(range, total)| view! {
+                <li data-compare="autoscaling">{format!(
+                    "With autoscaling at its most, {} tasks all month: {} a month (the estimate prices the starting {})",
+                    range.max, total.usd(), inputs.task_count
                 )}</li>
             })}
         </ul>
