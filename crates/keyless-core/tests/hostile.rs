@@ -237,9 +237,7 @@ fn only_quoted_in_scripts(raw: RawConfig, value: &str) {
         for line in bundle.file(path).unwrap().lines() {
             if line.contains(value) && !line.trim_start().starts_with('#') {
                 assert!(
-                    line.starts_with("readonly ")
-                        && line.contains(&format!("='"))
-                        && line.ends_with('\'')
+                    line.starts_with("readonly ") && line.contains("='") && line.ends_with('\'')
                         || line.starts_with("HEALTH_CHECK=("),
                     "{path}: {value} outside a quoted value: {line}"
                 );
