@@ -81,14 +81,6 @@ pub fn CostPanel(
             })
         })
     });
-    // Whether the priced config has a load balancer (its LCU assumption and source
-    // are shown only then).
-    let load_balanced = Memo::new(move |_| {
-        state.shown.with(|g| {
-            g.as_ref()
-                .is_some_and(|g| g.config.ingress.load_balancer().is_some())
-        })
-    });
     let table = prices();
     view! {
         <section class="cost" aria-labelledby="cost-title">
@@ -108,27 +100,20 @@ pub fn CostPanel(
                     get=|a| a.images_kept.clone() set=|a, v| a.images_kept = v />
                 <AssumptionField id="cost-spot" label="Spot discount (%)" assumptions
                     get=|a| a.spot_percent.clone() set=|a, v| a.spot_percent = v />
-                {move || load_balanced.get().then(|| view! {
-                    <AssumptionField id="cost-lcus" label="Load balancer LCUs (average)" assumptions
-                        get=|a| a.lcus.clone() set=|a, v| a.lcus = v />
-                    <p class="hint">{format!("1 is light traffic: {LCU_DEFINITION}. The load balancer's ConsumedLCUs metric shows yours.")}</p>
-                })}
+                <AssumptionField id="cost-lcus" label="Load balancer LCUs (average)" assumptions
+                    get=|a| a.lcus.clone() set=|a, v| a.lcus = v />
+                <p class="hint">{format!("With a load balancer; 1 is light traffic: {LCU_DEFINITION}. The load balancer's ConsumedLCUs metric shows yours.")}</p>
                 <p class="hint">"Spot has no fixed price: AWS says up to 70% off and it floats. The Spot figure is an estimate at the discount you set."</p>
             </details>
             <p class="sources">
                 {format!("Prices in {} as of {}, {} hours a month, from AWS's public price lists: ", PriceTable::CURRENCY, table.as_of, table.hours_per_month)}
-                {move || {
-                    let load_balanced = load_balanced.get();
-                    table.sources.iter().filter(move |s| {
-                        ["S1", "S3", "S4", "S6", "S9"].contains(&s.id) || (load_balanced && s.id == "S5")
-                    }).map(|s| {
-                        let text = format!("{} {}", s.id, s.what);
-                        match s.link {
-                            Some(link) => view! { <a href=link.to_string() rel="noopener">{text}</a>" " }.into_any(),
-                            None => view! { <span>{text}" "</span> }.into_any(),
-                        }
-                    }).collect_view()
-                }}
+                {table.sources.iter().filter(|s| ["S1", "S3", "S4", "S5", "S6", "S9"].contains(&s.id)).map(|s| {
+                    let text = format!("{} {}", s.id, s.what);
+                    match s.link {
+                        Some(link) => view! { <a href=link.to_string() rel="noopener">{text}</a>" " }.into_any(),
+                        None => view! { <span>{text}" "</span> }.into_any(),
+                    }
+                }).collect_view()}
             </p>
         </section>
     }
