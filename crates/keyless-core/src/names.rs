@@ -155,29 +155,50 @@ impl Names {
 /// has one, else the branch ref.
 pub fn subjects(config: &ValidConfig) -> Vec<String> {
     let (owner, repo) = (&config.github_owner, &config.github_repo);
-    let legacy = format!("repo:{owner}/{repo}");
-    let prefixes = match config.subject_format {
-        SubjectFormat::Legacy => vec![legacy],
-        SubjectFormat::Immutable { owner_id, repo_id } => {
-            vec![format!("repo:{owner}@{owner_id}/{repo}@{repo_id}")]
-        }
-        SubjectFormat::Both { owner_id, repo_id } => {
-            vec![legacy, format!("repo:{owner}@{owner_id}/{repo}@{repo_id}")]
-        }
+    let branch_ref = format!("refs/heads/{}", config.branch);
+    let context = match &config.environment {
+        Some(env) => SubjectContext::Environment(env),
+        None => SubjectContext::Ref(&branch_ref),
     };
-    let suffix = job_subject_suffix(config);
-    prefixes
-        .into_iter()
-        .map(|prefix| format!("{prefix}:{suffix}"))
+    let ids = match config.subject_format {
+        SubjectFormat::Legacy => vec![None],
+        SubjectFormat::Immutable { owner_id, repo_id } => vec![Some((owner_id, repo_id))],
+        SubjectFormat::Both { owner_id, repo_id } => vec![None, Some((owner_id, repo_id))],
+    };
+    ids.into_iter()
+        .map(|ids| subject(owner, repo, ids, context))
         .collect()
 }
 
-/// What follows `repo:OWNER/REPO:` in the `sub` of the deploy job: the environment
-/// when the job has one, else the branch ref.
-fn job_subject_suffix(config: &ValidConfig) -> String {
-    match &config.environment {
-        Some(env) => format!("environment:{env}"),
-        None => format!("ref:refs/heads/{}", config.branch),
+/// What follows the repository in a job's `sub` (domain.md §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubjectContext<'a> {
+    /// The job names an environment (it wins over any ref): `environment:NAME`.
+    Environment(&'a str),
+    /// A `pull_request` run without an environment: `pull_request`.
+    PullRequest,
+    /// Any other run without an environment: `ref:` and the full ref
+    /// (`refs/heads/BRANCH`, `refs/tags/TAG`).
+    Ref(&'a str),
+}
+
+/// The `sub` GitHub writes for a job, the one definition of its format
+/// (domain.md §2): `repo:OWNER/REPO:CONTEXT`, or with `ids` (owner id,
+/// repository id) the immutable `repo:OWNER@OWNER_ID/REPO@REPO_ID:CONTEXT`.
+pub fn subject(
+    owner: &str,
+    repo: &str,
+    ids: Option<(u64, u64)>,
+    context: SubjectContext,
+) -> String {
+    let repository = match ids {
+        None => format!("{owner}/{repo}"),
+        Some((owner_id, repo_id)) => format!("{owner}@{owner_id}/{repo}@{repo_id}"),
+    };
+    match context {
+        SubjectContext::Environment(env) => format!("repo:{repository}:environment:{env}"),
+        SubjectContext::PullRequest => format!("repo:{repository}:pull_request"),
+        SubjectContext::Ref(git_ref) => format!("repo:{repository}:ref:{git_ref}"),
     }
 }
 
