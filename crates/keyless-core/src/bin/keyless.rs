@@ -4,7 +4,11 @@
 //! keyless generate --config keyless.json --out DIR [--force]   write the bundle under DIR
 //! keyless validate --config keyless.json                       only validate
 //! keyless cost --config keyless.json [--json]                  estimate the monthly AWS bill
+//! keyless check-run --config keyless.json --event EVENT [...]   would this run get credentials?
 //! ```
+//!
+//! `check-run` exits 0 when the run would get credentials, 1 when not, 2 for
+//! bad input (arguments, config, policy file), so it can sit in CI.
 //!
 //! `generate` never overwrites a file it did not write. A file already at a
 //! bundle path is Keyless's when it equals the new text, or what a previous
@@ -25,13 +29,23 @@ use keyless_core::bundle::{
 use keyless_core::config::parse_config_json;
 use keyless_core::{generate, Bundle, BundleFile, ValidConfig};
 
+#[path = "keyless/check_run.rs"]
+mod check_run;
+
 const USAGE: &str = "usage:
   keyless generate --config FILE --out DIR [--force]
                                              write every file of the bundle under DIR; if a file
                                              there was not written by Keyless, write nothing
                                              (--force: overwrite it)
   keyless validate --config FILE             check the config and print every problem
-  keyless cost --config FILE [--json]        estimate the monthly AWS bill (more options: keyless cost)";
+  keyless cost --config FILE [--json]        estimate the monthly AWS bill (more options: keyless cost)
+  keyless check-run --config FILE --event EVENT [--ref REF] [--environment NAME]
+                    [--repository OWNER/REPO] [--fork] [--subject-format legacy|immutable]
+                    [--policy FILE] [--json]
+                                             would this workflow run get AWS credentials from the
+                                             trust policy (--policy FILE: that one, not the
+                                             generated one), and if not, why; exit 0 yes, 1 no,
+                                             2 bad input";
 
 /// How many lines from the top of a file the header may sit in.
 const HEADER_LINES: usize = 5;
@@ -265,8 +279,27 @@ fn cost(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `keyless check-run`: exit 0 allowed, 1 denied, 2 bad input.
+fn check_run(args: &[String]) -> ExitCode {
+    match check_run::run(args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(bad) if bad.usage => {
+            eprintln!("{}\nusage:\n{}", bad.message, check_run::USAGE);
+            ExitCode::from(2)
+        }
+        Err(bad) => {
+            eprintln!("{}", bad.message);
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|command| command == "check-run") {
+        return check_run(&args[1..]);
+    }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
