@@ -58,6 +58,12 @@ const CASES: &[(&str, &str, Want, &str)] = &[
     ("push immutable repo=octo-org@9919/other@77",     "main-both",           Deny,  "\"repo:octo-org@9919/other@77:ref:refs/heads/main\""),
     ("push env=production immutable",                 "env-immutable",       Allow, "\"repo:octo-org@9919/octo-app@1296269:environment:production\""),
     ("push env=production",                           "env-immutable",       Deny,  "still sends legacy subjects"),
+    ("push refs/tags/v1.2.0 immutable",               "tags",                Deny,  "this repository sends immutable subjects"),
+    ("pull_request_target immutable",                 "pull-request",        Deny,  "this repository sends immutable subjects"),
+    ("pull_request fork immutable",                   "main-both",           Deny,  "no OIDC token"),
+    ("workflow_dispatch immutable",                   "main-both",           Allow, "meets its StringEquals"),
+    ("schedule immutable",                            "main-immutable",      Allow, "meets its StringEquals"),
+    ("release refs/tags/v1.2.3 immutable",            "release-semver",      Deny,  "this repository sends immutable subjects"),
     // owner and repository names: values compare case-sensitively
     ("push repo=Octo-Org/octo-app",                   "main",                Deny,  "they differ only in letter case"),
     ("push repo=Octo-Org/octo-app",                   "ignore-case",         Allow, "StringEqualsIgnoreCase"),
@@ -109,6 +115,8 @@ const CASES: &[(&str, &str, Want, &str)] = &[
     ("pull_request",                                  "for-any-value",       Deny,  "wants ForAnyValue:StringLike"),
     ("push",                                          "for-all-values",      Allow, "ForAllValues:StringEquals"),
     ("push",                                          "not-like-pull-request", Allow, "\"NotPullRequests\" allows it"),
+    ("push refs/heads/feature",                       "not-main",            Allow, "\"NotMain\" allows it"),
+    ("push",                                          "not-main",            Deny,  "The token's ref is \"refs/heads/main\", which statement \"NotMain\" excludes with StringNotEquals \"refs/heads/main\""),
     ("push",                                          "env-if-exists",       Allow, "allows it"),
     ("push env=staging",                              "env-if-exists",       Deny,  "wants StringEqualsIfExists \"production\""),
     ("push",                                          "no-environment",      Allow, "allows it"),
@@ -301,6 +309,10 @@ fn policy(name: &str) -> String {
             "NotPullRequests",
             json!({"StringLike": {"sub": "repo:octo-org/octo-app:*"}, "StringNotLike": {"sub": "*:pull_request"}}),
         )],
+        "not-main" => vec![allow(
+            "NotMain",
+            json!({"StringLike": {"sub": "repo:octo-org/octo-app:*"}, "StringNotEquals": {"ref": "refs/heads/main"}}),
+        )],
         "dispatch-only" => vec![allow(
             "DispatchOnly",
             json!({"StringLike": {"sub": "repo:octo-org/octo-app:*"}, "StringEquals": {"event_name": "workflow_dispatch", "aud": "sts.amazonaws.com"}}),
@@ -417,24 +429,29 @@ fn the_case_table() {
 #[test]
 fn the_table_covers_events_forms_and_operators() {
     let runs: Vec<Run> = CASES.iter().map(|(spec, ..)| run(spec)).collect();
-    for event in [
-        Event::Push,
-        Event::PullRequest { from_fork: false },
-        Event::PullRequest { from_fork: true },
-        Event::PullRequestTarget { from_fork: false },
-        Event::PullRequestTarget { from_fork: true },
-        Event::WorkflowDispatch,
-        Event::Schedule,
-        Event::Release,
-    ] {
-        assert!(
-            runs.iter().any(|r| r.event == event),
-            "no case for {event:?}"
-        );
+    for form in [SubjectForm::Legacy, SubjectForm::Immutable] {
+        for event in [
+            Event::Push,
+            Event::PullRequest { from_fork: false },
+            Event::PullRequest { from_fork: true },
+            Event::PullRequestTarget { from_fork: false },
+            Event::WorkflowDispatch,
+            Event::Schedule,
+            Event::Release,
+        ] {
+            assert!(
+                runs.iter()
+                    .any(|r| r.event == event && r.subject_form == form),
+                "no {form:?} case for {event:?}"
+            );
+        }
+        assert!(runs.iter().any(|r| r.event == Event::Push
+            && r.git_ref.starts_with("refs/tags/")
+            && r.subject_form == form));
     }
     assert!(runs
         .iter()
-        .any(|r| r.event == Event::Push && r.git_ref.starts_with("refs/tags/")));
+        .any(|r| r.event == (Event::PullRequestTarget { from_fork: true })));
     for form in [SubjectForm::Legacy, SubjectForm::Immutable] {
         for policy in ["main", "main-immutable", "main-both"] {
             assert!(
@@ -450,6 +467,7 @@ fn the_table_covers_events_forms_and_operators() {
         "\"StringEquals\"",
         "\"StringLike\"",
         "\"StringNotLike\"",
+        "\"StringNotEquals\"",
         "\"StringEqualsIgnoreCase\"",
         "\"ForAnyValue:StringLike\"",
         "\"ForAllValues:StringEquals\"",
