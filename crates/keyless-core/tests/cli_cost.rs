@@ -12,7 +12,10 @@ use serde_json::Value;
 fn config_file(name: &str, json: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli_cost");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{name}.json"));
+    // One file per call: tests run in parallel and may write the same config.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = dir.join(format!("{name}-{call}.json"));
     std::fs::write(&path, json).unwrap();
     path
 }
