@@ -243,6 +243,16 @@ pub fn RadioField(
     /// A short hint under the legend.
     #[prop(optional)]
     hint: &'static str,
+    /// The choice an empty field stands for (checked until another is picked).
+    #[prop(optional)]
+    default: &'static str,
+    /// One sentence under each choice, in the order of `choices` (none when empty).
+    #[prop(optional)]
+    descriptions: &'static [&'static str],
+    /// Live text after a choice's description, computed from the store for that
+    /// choice's value (e.g. what it costs); empty for none.
+    #[prop(optional)]
+    note: Option<fn(FormState, &'static str) -> String>,
 ) -> impl IntoView {
     let ids = FieldIds::new(field);
     let error = ShownError { state, field };
@@ -256,8 +266,11 @@ pub fn RadioField(
             <legend>{legend}</legend>
             {choices
                 .iter()
-                .map(|&(value, text)| {
+                .enumerate()
+                .map(|(i, &(value, text))| {
                     let id = format!("{}-{}", ids.input, value.to_ascii_lowercase());
+                    let description = descriptions.get(i).copied().unwrap_or_default();
+                    let description_id = format!("{id}-description");
                     view! {
                         <label for=id.clone() class="choice">
                             <input
@@ -265,11 +278,23 @@ pub fn RadioField(
                                 id=id.clone()
                                 name=field.key()
                                 value=value
-                                prop:checked=move || state.raw.with(|r| r.scalar(field) == value)
+                                aria-describedby=(!description.is_empty()).then(|| description_id.clone())
+                                prop:checked=move || state.raw.with(|r| match r.scalar(field).trim() {
+                                    "" => value == default,
+                                    chosen => chosen == value,
+                                })
                                 on:change=move |_| state.set(field, value.to_string())
                             />
                             {text}
                         </label>
+                        // Present for every choice (hidden without a sentence): one shape of
+                        // view for all radio groups is less wasm than an optional one.
+                        <p class="hint choice-hint" id=description_id hidden=description.is_empty()>
+                            {description}" "
+                            <strong class="choice-note">
+                                {move || note.map(|note| note(state, value)).unwrap_or_default().into_any()}
+                            </strong>
+                        </p>
                     }.into_any()
                 })
                 .collect_view()}
