@@ -9,6 +9,7 @@ use crate::components::cost_panel::CostPanel;
 use crate::components::field::{
     CheckboxField, LinesField, PairsField, Placeholder, RadioField, SelectField, TextField,
 };
+use crate::components::front_door::FrontDoor;
 use crate::components::on_click;
 use crate::components::preview::Preview;
 use crate::components::review::Review;
@@ -113,6 +114,7 @@ fn Wizard(state: FormState) -> impl IntoView {
                     Step::GitHub => view! { <GitHubStep state /> }.into_any(),
                     Step::Aws => view! { <AwsStep state /> }.into_any(),
                     Step::App => view! { <AppStep state /> }.into_any(),
+                    Step::Traffic => view! { <TrafficStep state /> }.into_any(),
                     Step::Network => view! { <NetworkStep state /> }.into_any(),
                     Step::Review => view! { <Review state /> }.into_any(),
                 }}
@@ -200,7 +202,7 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             hint="Pushes to this branch deploy; nothing else can assume the role" />
         <TextField state field=Field::Environment label="GitHub environment (optional)" placeholder="production"
             hint="When set, the deploy job runs in this environment (its protection rules apply) and AWS trusts the environment instead of the branch" />
-        <RadioField state field=Field::SubjectFormat legend="OIDC subject format"
+        <RadioField state field=Field::SubjectFormat legend="OIDC subject format" default="legacy"
             choices=&[("legacy", "Legacy (repo:owner/name:…)"), ("immutable", "Immutable (owner@id/name@id)"), ("both", "Both, while migrating")]
             hint="Repositories created, renamed or transferred after 2026-07-15 use the immutable form" />
         <div hidden=move || !immutable()>
@@ -251,7 +253,7 @@ fn AppStep(state: FormState) -> impl IntoView {
             hint="Names the ECR repository, cluster, service, log group and roles; empty = from the repository. Setup refuses a name already used by something Keyless did not create" />
         <TextField state field=Field::ContainerPort label="Container port" inputmode="numeric" placeholder="8080" />
         <SizePicker state />
-        <RadioField state field=Field::Architecture legend="CPU architecture"
+        <RadioField state field=Field::Architecture legend="CPU architecture" default="X86_64"
             choices=&[("X86_64", "x86-64"), ("ARM64", "ARM64 (Graviton, about 20% cheaper)")]
             hint="The workflow builds the image for this platform" />
         <TextField state field=Field::DesiredCount label="Tasks" inputmode="numeric" placeholder="1"
@@ -273,9 +275,24 @@ fn AppStep(state: FormState) -> impl IntoView {
 }
 
 #[component]
+fn TrafficStep(state: FormState) -> impl IntoView {
+    view! {
+        <FrontDoor state />
+        <fieldset class="group">
+            <legend>"Autoscaling (optional)"</legend>
+            <p class="hint">"Fill in all three and ECS adds tasks when the average CPU stays above the target and removes them when it falls below. Tasks (in the App step) is where the service starts, between the fewest and the most."</p>
+            <TextField state field=Field::MinCount label="Fewest tasks" inputmode="numeric" />
+            <TextField state field=Field::MaxCount label="Most tasks" inputmode="numeric" />
+            <TextField state field=Field::CpuTargetPercent label="CPU target (%)" inputmode="numeric"
+                hint="The average CPU use the service is kept at; below 100 leaves room for a burst while a new task starts" />
+        </fieldset>
+    }
+}
+
+#[component]
 fn NetworkStep(state: FormState) -> impl IntoView {
     view! {
-        <p class="hint">"Leave both lists empty to use the default VPC's subnets and a new security group that opens only the container port."</p>
+        <p class="hint">"Leave both lists empty to use the default VPC's subnets and a new security group that opens only the container port (with a load balancer, only to it). A load balancer needs at least two subnets in different Availability Zones."</p>
         <LinesField state field=Field::Subnets label="Subnet ids (optional)" placeholder="subnet-0123456789abcdef0"
             hint="One per line" />
         <LinesField state field=Field::SecurityGroups label="Security group ids (optional)" placeholder="sg-0123456789abcdef0"

@@ -11,6 +11,8 @@ pub enum Step {
     Aws,
     /// Name, port, size, architecture, health check, variables and secrets.
     App,
+    /// How people reach the app (public IP or load balancer) and autoscaling.
+    Traffic,
     /// Subnets, security groups, public IP.
     Network,
     /// The findings and the downloads.
@@ -19,10 +21,11 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 5] = [
+    pub const ALL: [Step; 6] = [
         Step::GitHub,
         Step::Aws,
         Step::App,
+        Step::Traffic,
         Step::Network,
         Step::Review,
     ];
@@ -33,6 +36,7 @@ impl Step {
             Step::GitHub => "GitHub",
             Step::Aws => "AWS",
             Step::App => "App",
+            Step::Traffic => "Traffic",
             Step::Network => "Network",
             Step::Review => "Review",
         }
@@ -44,6 +48,7 @@ impl Step {
             Step::GitHub => "github",
             Step::Aws => "aws",
             Step::App => "app",
+            Step::Traffic => "traffic",
             Step::Network => "network",
             Step::Review => "review",
         }
@@ -75,6 +80,15 @@ impl Step {
                 Field::EphemeralStorageGib,
                 Field::EnvironmentVariables,
                 Field::Secrets,
+            ],
+            Step::Traffic => &[
+                Field::Ingress,
+                Field::DomainName,
+                Field::CertificateArn,
+                Field::HealthCheckPath,
+                Field::MinCount,
+                Field::MaxCount,
+                Field::CpuTargetPercent,
             ],
             Step::Network => &[Field::AssignPublicIp, Field::Subnets, Field::SecurityGroups],
             Step::Review => &[],

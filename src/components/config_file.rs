@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::browser;
+use crate::components::front_door::canonical_ingress;
 use crate::components::on_click;
 use crate::persist;
 use crate::state::{FormState, Touched};
@@ -25,7 +26,7 @@ pub fn ConfigFileActions(
             message.set(format!("Not imported: {errors}"));
             return;
         }
-        state.raw.set(normalise_sizes(raw));
+        state.raw.set(normalise(raw));
         state.touched.set(Touched::ALL);
         message.set(if errors.0.is_empty() {
             "Imported keyless.json.".into()
@@ -110,8 +111,10 @@ pub fn ConfigFileActions(
     }
 }
 
-/// Turns size spellings like `0.25 vCPU` into the CPU units and MiB the pickers list.
-fn normalise_sizes(mut raw: RawConfig) -> RawConfig {
+/// Turns spellings the pickers do not list into the ones they do: sizes like
+/// `0.25 vCPU` into CPU units and MiB, `ingress` like `alb` into `load_balancer`.
+fn normalise(mut raw: RawConfig) -> RawConfig {
+    raw.ingress = canonical_ingress(&raw.ingress);
     if let Ok(cpu) = keyless_core::config::parse_cpu(&raw.cpu) {
         raw.cpu = cpu.to_string();
     }

@@ -3,6 +3,7 @@
 pub mod config_file;
 pub mod cost_panel;
 pub mod field;
+pub mod front_door;
 pub mod preview;
 pub mod review;
 pub mod size_picker;
