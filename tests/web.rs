@@ -3,6 +3,7 @@
 
 use keyless_core::Field;
 use keyless_web::components::field::TextField;
+use keyless_web::components::front_door::FrontDoor;
 use keyless_web::components::preview::Preview;
 use keyless_web::components::size_picker::SizePicker;
 use keyless_web::state::FormState;
@@ -250,6 +251,86 @@ async fn the_app_renders_every_file_and_marks_the_preview_stale_on_errors() {
         artifact_text("infra/trust-policy.json"),
         Some(text),
         "the last valid bundle stays"
+    );
+}
+
+/// Waits until what the last input caused is on the page: the effects, and the
+/// `value` writes Leptos queues in a microtask after them (a `tick` can return
+/// before those, and a later write then lands on a stale value).
+async fn settle() {
+    leptos::task::tick().await;
+    next_task().await;
+}
+
+fn click(id: &str) {
+    element(id).unchecked_into::<web_sys::HtmlElement>().click();
+}
+
+#[wasm_bindgen_test]
+async fn the_load_balancer_reveals_its_settings_and_prices_itself_and_errors_stay_by_their_field() {
+    let state = valid_state();
+    mount(move || view! { <FrontDoor state /> });
+    settle().await;
+    let settings = document()
+        .query_selector(".load-balancer")
+        .unwrap()
+        .expect("the load balancer's settings");
+    let public_ip: HtmlInputElement = element("field-ingress-public_ip").unchecked_into();
+    assert!(
+        public_ip.checked(),
+        "an empty ingress stands for the public IP"
+    );
+    assert!(
+        settings.has_attribute("hidden"),
+        "no load balancer, no settings"
+    );
+
+    click("field-ingress-load_balancer");
+    settle().await;
+    assert_eq!(state.raw.get_untracked().ingress, "load_balancer");
+    assert!(!settings.has_attribute("hidden"), "the settings appear");
+    assert!(settings.contains(Some(&element("field-domain_name"))));
+    let described = element("field-ingress-load_balancer")
+        .get_attribute("aria-describedby")
+        .expect("the choice is described");
+    let description = element(&described).text_content().unwrap();
+    assert!(description.contains("HTTPS"), "{description}");
+    let note = element(&described)
+        .query_selector(".choice-note")
+        .unwrap()
+        .expect("the monthly difference next to the choice")
+        .text_content()
+        .unwrap();
+    assert!(
+        (note.starts_with("+$") || note.starts_with("-$")) && note.ends_with("/month in us-east-1"),
+        "{note:?}"
+    );
+
+    type_into("field-domain_name", "app.example.com");
+    settle().await;
+    click("field-ingress-public_ip");
+    settle().await;
+    assert_eq!(state.raw.get_untracked().ingress, "public_ip");
+    assert!(
+        !settings.has_attribute("hidden"),
+        "a field holding a value stays shown, with its error"
+    );
+    let input = element("field-domain_name");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let error = element("field-domain_name-error");
+    assert!(!error.has_attribute("hidden"));
+    assert!(
+        error
+            .text_content()
+            .unwrap()
+            .contains("only a load balancer"),
+        "{:?}",
+        error.text_content()
+    );
+    assert_eq!(
+        input.unchecked_into::<HtmlInputElement>().value(),
+        "app.example.com",
+        "switching back clears nothing"
     );
 }
 
