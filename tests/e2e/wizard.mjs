@@ -17,6 +17,7 @@ const SUBJECT_FORMATS = {
   both: 'Both, while migrating',
 };
 const ARCHITECTURES = { X86_64: 'x86-64', ARM64: 'ARM64 (Graviton, about 20% cheaper)' };
+const INGRESS = { public_ip: 'Public IP', load_balancer: 'Load balancer' };
 
 export class Wizard {
   constructor(page) {
@@ -79,6 +80,15 @@ export class Wizard {
     await this.fillIf('Ephemeral storage in GiB (optional)', config.ephemeral_storage_gib);
     await this.pairs('Environment variables', 'Add environment variable', 'value', config.environment_variables);
     await this.pairs('Secrets', 'Add secret', 'SSM parameter or Secrets Manager ARN', config.secrets);
+
+    await this.step('Traffic');
+    await this.field(INGRESS[config.ingress ?? 'public_ip']).check();
+    await this.fillIf('Domain name', config.domain_name);
+    await this.fillIf('Existing certificate ARN (optional)', config.certificate_arn);
+    await this.fillIf('Health check path (optional)', config.health_check_path);
+    await this.fillIf('Fewest tasks', config.min_count);
+    await this.fillIf('Most tasks', config.max_count);
+    await this.fillIf('CPU target (%)', config.cpu_target_percent);
 
     await this.step('Network');
     await this.fillIf('Subnet ids (optional)', config.subnets?.join('\n'));

@@ -37,7 +37,7 @@ async function open(options = {}) {
   return session;
 }
 
-for (const name of ['defaults', 'environment', 'secrets-env', 'both', 'arm64', 'explicit-network']) {
+for (const name of ['defaults', 'environment', 'secrets-env', 'both', 'arm64', 'explicit-network', 'load-balancer']) {
   test(`the wizard filled for ${name} shows every file byte for byte as the CLI writes it`, async () => {
     const config = await fixture(name);
     const expected = await cliBundle(config);
@@ -144,6 +144,36 @@ test('invalid input: the message is next to the field and in the summary, focus 
   await context.close();
 });
 
+test('the load balancer shows its settings and what it adds a month; a domain without it is an error next to the field', async () => {
+  const { context, page } = await open();
+  await page.goto(server.url);
+  const wizard = new Wizard(page);
+  await wizard.fill(await fixture('load-balancer'));
+  await wizard.step('Traffic');
+  const choice = wizard.field('Load balancer');
+  assert.equal(await choice.isChecked(), true);
+  const description = page.locator(`#${await choice.getAttribute('aria-describedby')}`);
+  assert.match(await description.locator('.choice-note').textContent(), /^[+-]\$[\d,]+\.\d\d\/month in us-east-1$/);
+  const axeSource = await readFile(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  assert.deepEqual(violations, [], 'the Traffic step with the load balancer settings shown');
+
+  await wizard.field('Public IP').check();
+  const domain = wizard.field('Domain name');
+  await page.locator('#field-domain_name-error:not([hidden])').waitFor();
+  assert.equal(await domain.getAttribute('aria-invalid'), 'true');
+  const describedBy = (await domain.getAttribute('aria-describedby')).split(' ');
+  assert.match(await page.locator(`#${describedBy.at(-1)}`).textContent(), /only a load balancer/);
+  assert.equal(await domain.inputValue(), 'app.example.com', 'what was typed stays');
+  assert.equal(await page.locator('.preview').getAttribute('data-stale'), 'true');
+  await page.screenshot({ path: path.join(OUTPUT, 'traffic-1280.png'), fullPage: true });
+  await context.close();
+});
+
 test('axe-core reports no violation on any step, in light and dark themes', async () => {
   const axeSource = await readFile(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
   for (const colorScheme of ['light', 'dark']) {
@@ -151,7 +181,7 @@ test('axe-core reports no violation on any step, in light and dark themes', asyn
     await page.goto(server.url);
     const wizard = new Wizard(page);
     await wizard.fill(await fixture('secrets-env'));
-    for (const step of ['GitHub', 'AWS', 'App', 'Network', 'Review']) {
+    for (const step of ['GitHub', 'AWS', 'App', 'Traffic', 'Network', 'Review']) {
       await wizard.step(step);
       // Evaluated through the DevTools protocol: the page's CSP stays in force.
       await page.evaluate(axeSource);
