@@ -18,6 +18,7 @@ pub mod ownership;
 pub mod regions;
 pub mod script;
 pub mod sorted_map;
+pub mod troubleshoot;
 pub mod trust_check;
 pub mod workflow;
 pub mod yaml;
