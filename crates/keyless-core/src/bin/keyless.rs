@@ -5,6 +5,7 @@
 //! keyless validate --config keyless.json                       only validate
 //! keyless cost --config keyless.json [--json]                  estimate the monthly AWS bill
 //! keyless check-run --config keyless.json --event EVENT [...]   would this run get credentials?
+//! keyless troubleshoot --config keyless.json [TEXT]            the cause and fix of an error message
 //! ```
 //!
 //! `check-run` exits 0 when the run would get credentials, 1 when not, 2 for
@@ -31,6 +32,8 @@ use keyless_core::{generate, Bundle, BundleFile, ValidConfig};
 
 #[path = "keyless/check_run.rs"]
 mod check_run;
+#[path = "keyless/troubleshoot.rs"]
+mod troubleshoot;
 
 const USAGE: &str = "usage:
   keyless generate --config FILE --out DIR [--force]
@@ -45,7 +48,11 @@ const USAGE: &str = "usage:
                                              would this workflow run get AWS credentials from the
                                              trust policy (--policy FILE: that one, not the
                                              generated one), and if not, why; exit 0 yes, 1 no,
-                                             2 bad input";
+                                             2 bad input
+  keyless troubleshoot --config FILE [--json] [TEXT...]
+                                             the likely cause of an error message (TEXT, or - to
+                                             read it from standard input) and its fix, with the
+                                             config's names; without TEXT, the list of entries";
 
 /// How many lines from the top of a file the header may sit in.
 const HEADER_LINES: usize = 5;
@@ -279,6 +286,22 @@ fn cost(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `keyless troubleshoot`: exit 0 found, 1 nothing matches, 2 bad input.
+fn troubleshoot(args: &[String]) -> ExitCode {
+    match troubleshoot::run(args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(bad) if bad.usage => {
+            eprintln!("{}\nusage:\n{}", bad.message, troubleshoot::USAGE);
+            ExitCode::from(2)
+        }
+        Err(bad) => {
+            eprintln!("{}", bad.message);
+            ExitCode::from(2)
+        }
+    }
+}
+
 /// `keyless check-run`: exit 0 allowed, 1 denied, 2 bad input.
 fn check_run(args: &[String]) -> ExitCode {
     match check_run::run(args) {
@@ -299,6 +322,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().is_some_and(|command| command == "check-run") {
         return check_run(&args[1..]);
+    }
+    if args
+        .first()
+        .is_some_and(|command| command == "troubleshoot")
+    {
+        return troubleshoot(&args[1..]);
     }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
