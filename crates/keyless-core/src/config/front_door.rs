@@ -315,19 +315,24 @@ impl RawConfig {
         );
         let ingress = match load_balanced {
             Some(false) => {
-                for (field, given) in [
-                    (Field::DomainName, !self.domain_name.trim().is_empty()),
+                for (field, what, given) in [
+                    (Field::DomainName, "a domain name", &self.domain_name),
                     (
                         Field::CertificateArn,
-                        !self.certificate_arn.trim().is_empty(),
+                        "a certificate",
+                        &self.certificate_arn,
                     ),
                     (
                         Field::HealthCheckPath,
-                        !self.health_check_path.trim().is_empty(),
+                        "a health check path",
+                        &self.health_check_path,
                     ),
                 ] {
-                    if given {
-                        e.push(field, "only a load balancer uses this: choose the load balancer (ingress load_balancer), or clear it");
+                    if !given.trim().is_empty() {
+                        e.push(
+                            field,
+                            format!("only a load balancer uses {what}: choose the load balancer (ingress load_balancer), or clear it"),
+                        );
                     }
                 }
                 Some(Ingress::PublicIp)
