@@ -227,14 +227,23 @@ find_certificate() {
 "#;
 
 /// The load balancer's subnets: one per Availability Zone (two with the
-/// default VPC: each zone adds a billed public IPv4 address).
-pub(super) const LOAD_BALANCER_SUBNETS: &str = r#"read -r -a LB_SUBNETS <<<"$(aws ec2 describe-subnets --region "$REGION" --subnet-ids "${SUBNETS[@]}" \
-  --query 'Subnets[].[AvailabilityZone,SubnetId]' --output text | sort \
-  | awk -F '\t' -v max="$LB_ZONES" '!seen[$1]++ && n < max { print $2; n++ }' | tr '\n' ' ')"
+/// default VPC: each zone adds a billed public IPv4 address). The service's
+/// subnets become those of the load balancer's zones: a load balancer sends
+/// nothing to targets in a zone it is not in (they stay `unused`,
+/// `Target.NotInUse`, never healthy), so a task started in another default
+/// subnet would never serve and its deployment would never be stable. With
+/// the config's own subnets every zone has a load balancer node: none is dropped.
+pub(super) const LOAD_BALANCER_SUBNETS: &str = r#"subnet_zones="$(aws ec2 describe-subnets --region "$REGION" --subnet-ids "${SUBNETS[@]}" \
+  --query 'Subnets[].[AvailabilityZone,SubnetId]' --output text | sort)"
+read -r -a LB_SUBNETS <<<"$(awk -F '\t' -v max="$LB_ZONES" '!seen[$1]++ && n < max { print $2; n++ }' \
+  <<<"$subnet_zones" | tr '\n' ' ')"
 if [ "${#LB_SUBNETS[@]}" -lt 2 ]; then
   fail "a load balancer needs subnets in two Availability Zones; these are in one: ${SUBNETS[*]}"
 fi
 echo "load balancer subnets (one per Availability Zone): ${LB_SUBNETS[*]}"
+read -r -a SUBNETS <<<"$(awk -F '\t' -v max="$LB_ZONES" '!($1 in zone) && n < max { zone[$1]; n++ } $1 in zone { print $2 }' \
+  <<<"$subnet_zones" | tr '\n' ' ')"
+echo "service subnets (the load balancer's zones, where it can reach the tasks): ${SUBNETS[*]}"
 "#;
 
 /// Setup's lookups of the load balancer's resources, with their conflicts.
@@ -517,9 +526,12 @@ if [ "$(service_status)" = ACTIVE ]; then
   attached="$(aws ecs describe-services --region "$REGION" --cluster "$CLUSTER" --services "$SERVICE" \
     --query 'services[0].loadBalancers[0].targetGroupArn' --output text)"
   if [ "$attached" != "$tg_arn" ]; then
+    # Into the load balancer's zones too (its network is otherwise left alone):
+    # tasks elsewhere would never receive a request nor become healthy.
     aws ecs update-service --region "$REGION" --cluster "$CLUSTER" --service "$SERVICE" \
-      --load-balancers "$load_balancers" --health-check-grace-period-seconds "$HEALTH_CHECK_GRACE" >/dev/null
-    echo "moved: service $SERVICE behind the load balancer (this starts a new deployment of its revision)"
+      --load-balancers "$load_balancers" --health-check-grace-period-seconds "$HEALTH_CHECK_GRACE" \
+      --network-configuration "$network_configuration" >/dev/null
+    echo "moved: service $SERVICE behind the load balancer, in its zones (this starts a new deployment of its revision)"
   fi
 fi
 "#;
