@@ -409,6 +409,9 @@ echo "applied: health check ${HEALTH_CHECK[*]}; deregistration delay $DEREGISTRA
 "#;
 
 /// `route53_zone`: the public Route 53 zone that serves `$DOMAIN_NAME`, if any.
+/// The parentheses in `!(Config.PrivateZone)` matter: JMESPath reads
+/// `!Config.PrivateZone` as `(!Config).PrivateZone`, always null, so no zone
+/// would ever be found.
 pub(super) const ROUTE53_ZONE: &str = r#"
 # route53_zone: the id of this account's public Route 53 zone that holds
 # $DOMAIN_NAME (the longest match), or None.
@@ -416,7 +419,7 @@ route53_zone() {
   local name="$DOMAIN_NAME" zone
   while [[ "$name" == *.* ]]; do
     zone="$(aws route53 list-hosted-zones-by-name --dns-name "$name" --max-items 1 \
-      --query "HostedZones[?Name=='$name.' && !Config.PrivateZone].Id | [0]" --output text 2>/dev/null || echo None)"
+      --query "HostedZones[?Name=='$name.' && !(Config.PrivateZone)].Id | [0]" --output text 2>/dev/null || echo None)"
     if [ -n "$zone" ] && [ "$zone" != None ]; then
       echo "${zone##*/}"
       return 0
