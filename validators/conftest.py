@@ -20,6 +20,8 @@ FIXTURES = fixture_paths()
 FULL, SETUP_ONLY = select_fixtures(FIXTURES)
 EMULATOR_FIXTURES = FULL + SETUP_ONLY
 EMULATOR_JOB = pytest.StashKey[EmulatorJob]()
+# Tables other emulator modules print at the end of the session: (title, lines).
+RUN_TABLES = pytest.StashKey[list]()
 
 
 def pytest_configure(config):
@@ -102,10 +104,13 @@ def bundle(request, keyless_bin, tmp_path_factory) -> Bundle:
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     job = config.stash.get(EMULATOR_JOB, None)
-    if job is None:
-        return
-    terminalreporter.section(f"AWS emulator runs (seconds, AWS CLI calls; {job.seconds}s in all)")
-    for name, phases in sorted(job.times().items()):
-        terminalreporter.line(
-            f"{name}: " + ", ".join(f"{phase} {secs}s/{calls}" for phase, secs, calls in phases)
-        )
+    if job is not None:
+        terminalreporter.section(f"AWS emulator runs (seconds, AWS CLI calls; {job.seconds}s in all)")
+        for name, phases in sorted(job.times().items()):
+            terminalreporter.line(
+                f"{name}: " + ", ".join(f"{phase} {secs}s/{calls}" for phase, secs, calls in phases)
+            )
+    for title, lines in config.stash.get(RUN_TABLES, []):
+        terminalreporter.section(title)
+        for line in lines:
+            terminalreporter.line(line)
