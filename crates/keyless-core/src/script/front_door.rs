@@ -375,8 +375,7 @@ SECURITY_GROUPS=("$sg_id")
 "#;
 
 /// The load balancer and its target group.
-pub(super) const LOAD_BALANCER: &str = r#"
-step "8a. Load balancer"
+pub(super) const LOAD_BALANCER: &str = r#"step "8a. Load balancer"
 if [ "$lb_arn" = None ]; then
   lb_arn="$(aws elbv2 create-load-balancer --region "$REGION" --name "$LOAD_BALANCER" --type application \
     --scheme internet-facing --subnets "${LB_SUBNETS[@]}" --security-groups "$lb_sg_id" \
@@ -537,6 +536,7 @@ if [ "$(service_status)" = ACTIVE ]; then
     echo "moved: service $SERVICE behind the load balancer, in its zones (this starts a new deployment of its revision)"
   fi
 fi
+
 "#;
 
 /// The `create-service` arguments that put a new service behind the load balancer.

@@ -136,7 +136,7 @@ fn load_balancer_header(config: &ValidConfig, names: &Names, lb: &LoadBalancer) 
         format!(
             "  7. network: {}; security groups",
             if config.subnets.is_empty() {
-                "the default VPC's subnets (the load balancer in two of them)"
+                "two of the default VPC's subnets, in two zones (the load balancer's)"
             } else {
                 "the subnets of keyless.json"
             }
