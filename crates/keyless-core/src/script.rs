@@ -512,9 +512,18 @@ mod tests {
             use_spot: "true".into(),
             ..RawConfig::example()
         };
+        let load_balanced = RawConfig {
+            ingress: "load_balancer".into(),
+            domain_name: "app.example.com".into(),
+            min_count: "1".into(),
+            max_count: "3".into(),
+            cpu_target_percent: "60".into(),
+            ..RawConfig::example()
+        };
         vec![
             RawConfig::example().validate().unwrap(),
             spot.validate().unwrap(),
+            load_balanced.validate().unwrap(),
         ]
     }
 
@@ -539,7 +548,10 @@ mod tests {
         for config in configs() {
             let creates: Vec<String> = aws_commands(&setup_script(&config))
                 .into_iter()
-                .filter(|c| c.contains(" create-") && !c.contains("create-tags"))
+                .filter(|c| {
+                    (c.contains(" create-") || c.contains(" request-certificate"))
+                        && !c.contains("create-tags")
+                })
                 .collect();
             assert!(creates.len() >= 7, "{creates:?}");
             for command in creates {

@@ -479,12 +479,17 @@ esac
 
 /// The listeners, HTTPS: 443 forwards, 80 redirects to it.
 pub(super) const LISTENERS_HTTPS: &str = r#"
-step "8d. Listeners"
-listeners="$(aws elbv2 describe-listeners --region "$REGION" --load-balancer-arn "$lb_arn" \
+step "8d. Listeners""#;
+
+/// The load balancer's listeners by port (both modes).
+pub(super) const LISTENER_LOOKUP: &str = r#"listeners="$(aws elbv2 describe-listeners --region "$REGION" --load-balancer-arn "$lb_arn" \
   --query 'Listeners[].[Port,ListenerArn]' --output text)"
 listener_on() { awk -F '\t' -v port="$1" '$1 == port { print $2 }' <<<"$listeners"; }
 https_listener="$(listener_on 443)"
-if [ -z "$https_listener" ]; then
+"#;
+
+/// HTTPS:443, created or re-applied.
+pub(super) const HTTPS_LISTENER: &str = r#"if [ -z "$https_listener" ]; then
   aws elbv2 create-listener --region "$REGION" --load-balancer-arn "$lb_arn" --protocol HTTPS --port 443 \
     --certificates "CertificateArn=$certificate_arn" --ssl-policy "$SSL_POLICY" \
     --default-actions "Type=forward,TargetGroupArn=$tg_arn" --tags "${TAGS[@]}" >/dev/null
@@ -500,12 +505,10 @@ http_action='Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HT
 
 /// The listener, HTTP only: 80 forwards; a 443 listener of an earlier HTTPS setup goes.
 pub(super) const LISTENERS_HTTP: &str = r#"
-step "8d. Listener"
-listeners="$(aws elbv2 describe-listeners --region "$REGION" --load-balancer-arn "$lb_arn" \
-  --query 'Listeners[].[Port,ListenerArn]' --output text)"
-listener_on() { awk -F '\t' -v port="$1" '$1 == port { print $2 }' <<<"$listeners"; }
-https_listener="$(listener_on 443)"
-if [ -n "$https_listener" ]; then
+step "8d. Listener""#;
+
+/// Without a certificate, a 443 listener of an earlier HTTPS setup goes.
+pub(super) const NO_HTTPS_LISTENER: &str = r#"if [ -n "$https_listener" ]; then
   aws elbv2 delete-listener --region "$REGION" --listener-arn "$https_listener"
   echo "deleted: listener HTTPS:443 (keyless.json has no domain or certificate any more)"
 fi

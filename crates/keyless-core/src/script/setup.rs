@@ -697,11 +697,15 @@ pub fn setup_script(config: &ValidConfig) -> String {
             Tls::Existing(_) => s.code(r#"certificate_arn="$CERTIFICATE_ARN""#),
             Tls::None => {}
         }
-        s.code(if lb.tls.is_https() {
-            front_door::LISTENERS_HTTPS
+        if lb.tls.is_https() {
+            s.code(front_door::LISTENERS_HTTPS);
+            s.code(front_door::LISTENER_LOOKUP);
+            s.code(front_door::HTTPS_LISTENER);
         } else {
-            front_door::LISTENERS_HTTP
-        });
+            s.code(front_door::LISTENERS_HTTP);
+            s.code(front_door::LISTENER_LOOKUP);
+            s.code(front_door::NO_HTTPS_LISTENER);
+        }
         s.code(front_door::HTTP_LISTENER);
     }
     s.code(SERVICE);
