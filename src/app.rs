@@ -13,8 +13,10 @@ use crate::components::front_door::FrontDoor;
 use crate::components::on_click;
 use crate::components::preview::Preview;
 use crate::components::review::Review;
+use crate::components::run_check::RunCheck;
 use crate::components::size_picker::SizePicker;
 use crate::components::theme::ThemePicker;
+use crate::components::troubleshooter::Troubleshooter;
 use crate::persist;
 use crate::state::{suggested_app_name, FormState};
 use crate::steps::Step;
@@ -57,7 +59,7 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <Wizard state />
             <div class="results">
-                {move || if results_ready.get() { view! { <Preview state /> <CostPanel state /> }.into_any() } else { ().into_any() }}
+                {move || if results_ready.get() { view! { <Preview state /> <RunCheck state /> <CostPanel state /> <Troubleshooter state /> }.into_any() } else { ().into_any() }}
             </div>
         </main>
         <footer class="site">

@@ -5,7 +5,9 @@ use keyless_core::Field;
 use keyless_web::components::field::TextField;
 use keyless_web::components::front_door::FrontDoor;
 use keyless_web::components::preview::Preview;
+use keyless_web::components::run_check::RunCheck;
 use keyless_web::components::size_picker::SizePicker;
+use keyless_web::components::troubleshooter::Troubleshooter;
 use keyless_web::state::FormState;
 use keyless_web::steps::Step;
 use keyless_web::App;
@@ -354,4 +356,172 @@ async fn sleep_ms(ms: i32) {
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn text_of(selector: &str) -> String {
+    document()
+        .query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} exists"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn input_value(id: &str) -> String {
+    element(id).unchecked_into::<HtmlInputElement>().value()
+}
+
+#[wasm_bindgen_test]
+async fn the_run_check_starts_from_the_config_and_explains_each_denial() {
+    let state = valid_state();
+    mount(move || view! { <RunCheck state /> });
+    settle().await;
+    assert_eq!(input_value("run-ref"), "refs/heads/main");
+    assert_eq!(input_value("run-repository"), "octo-org/octo-app");
+    assert!(text_of("[data-run=decision]").starts_with("Allowed: push to refs/heads/main"));
+    assert_eq!(
+        text_of("[data-run=sub]"),
+        "repo:octo-org/octo-app:ref:refs/heads/main"
+    );
+
+    // The fields follow the config until edited, then keep the edit.
+    state.raw.update(|r| r.branch = "release".into());
+    settle().await;
+    assert_eq!(input_value("run-ref"), "refs/heads/release");
+    assert!(text_of("[data-run=decision]").starts_with("Allowed"));
+    type_into("run-ref", "refs/heads/feature");
+    settle().await;
+    state.raw.update(|r| r.branch = "main".into());
+    settle().await;
+    assert_eq!(input_value("run-ref"), "refs/heads/feature");
+    let verdict = text_of("[data-run=decision]");
+    assert!(verdict.starts_with("Denied"), "{verdict}");
+    let reason = text_of("[data-run=reason]");
+    assert!(
+        reason.contains("repo:octo-org/octo-app:ref:refs/heads/feature")
+            && reason.contains("repo:octo-org/octo-app:ref:refs/heads/main"),
+        "the reason names what the token had and what the policy wants: {reason}"
+    );
+
+    // A pull request, then one from a fork: no token at all.
+    type_into("run-ref", "refs/heads/main");
+    choose("run-event", "pull_request");
+    settle().await;
+    assert!(text_of("[data-run=decision]").starts_with("Denied"));
+    assert_eq!(
+        text_of("[data-run=sub]"),
+        "repo:octo-org/octo-app:pull_request"
+    );
+    assert!(!element("run-fork")
+        .closest(".field")
+        .unwrap()
+        .unwrap()
+        .has_attribute("hidden"));
+    click("run-fork");
+    settle().await;
+    assert!(text_of("[data-run=sub]").starts_with("None: GitHub issues no OIDC token"));
+
+    // An impossible run is a message, not a decision: the edited ref is kept.
+    choose("run-event", "release");
+    settle().await;
+    assert_eq!(input_value("run-ref"), "refs/heads/main");
+    assert!(document()
+        .query_selector("[data-run=decision]")
+        .unwrap()
+        .is_none());
+    let error = text_of("[data-run=error]");
+    assert!(error.starts_with("A release run is on its tag"), "{error}");
+    type_into("run-ref", "refs/tags/v2.0.0");
+    settle().await;
+    assert!(text_of("[data-run=decision]").starts_with("Denied: release on refs/tags/v2.0.0"));
+    assert_eq!(
+        text_of("[data-run=sub]"),
+        "repo:octo-org/octo-app:ref:refs/tags/v2.0.0"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_run_check_evaluates_a_pasted_policy_and_explains_bad_json() {
+    let state = valid_state();
+    mount(move || view! { <RunCheck state /> });
+    settle().await;
+    type_into(
+        "run-policy",
+        "{\"Version\": \"2012-10-17\", \"Statement\": [",
+    );
+    settle().await;
+    let error = text_of("[data-run=error]");
+    assert!(
+        error.starts_with("The pasted policy: the policy is not valid JSON"),
+        "{error}"
+    );
+
+    // A hand-made policy that trusts every ref of the owner's repositories.
+    let wide = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:octo-org/*"}}}]}"#;
+    type_into("run-policy", wide);
+    choose("run-event", "pull_request");
+    settle().await;
+    assert!(text_of("[data-run=decision]").starts_with("Allowed"));
+    let reason = text_of("[data-run=reason]");
+    assert!(
+        reason.contains("aud"),
+        "a missing aud condition is named: {reason}"
+    );
+
+    // Emptying the field tests the generated policy again.
+    type_into("run-policy", "");
+    settle().await;
+    assert!(text_of("[data-run=decision]").starts_with("Denied"));
+}
+
+#[wasm_bindgen_test]
+async fn the_troubleshooter_lists_what_applies_and_ranks_a_pasted_error_first() {
+    let state = valid_state();
+    mount(move || view! { <Troubleshooter state /> });
+    settle().await;
+    let config = state.shown.get_untracked().unwrap().config;
+    let applicable = keyless_core::troubleshoot::entries(&config)
+        .into_iter()
+        .filter(|e| e.applies)
+        .count();
+    let listed = || {
+        document()
+            .query_selector(".troubleshoot .entries")
+            .unwrap()
+            .unwrap()
+            .child_element_count()
+    };
+    assert_eq!(listed() as usize, applicable);
+
+    type_into(
+        "troubleshoot-query",
+        "Error: Could not assume role with OIDC: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    );
+    settle().await;
+    let first = document()
+        .query_selector(".troubleshoot [data-entry]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        first.get_attribute("data-entry").as_deref(),
+        Some("oidc-not-authorized")
+    );
+    assert!(
+        first.query_selector("details[open]").unwrap().is_some(),
+        "the best match is open"
+    );
+    let text = first.text_content().unwrap();
+    assert!(
+        text.contains("aws iam update-assume-role-policy --role-name octo-app-github-deploy"),
+        "the fix names this config's role: {text}"
+    );
+    assert!(text_of("[data-troubleshoot=summary]").contains("matching"));
+
+    type_into("troubleshoot-query", "qwertyuiop");
+    settle().await;
+    assert_eq!(listed(), 0);
+    assert!(text_of("[data-troubleshoot=summary]").starts_with("Nothing matches"));
 }

@@ -6,8 +6,10 @@ pub mod field;
 pub mod front_door;
 pub mod preview;
 pub mod review;
+pub mod run_check;
 pub mod size_picker;
 pub mod theme;
+pub mod troubleshooter;
 
 /// A click handler behind one boxed type: Leptos then attaches every click handler
 /// through the same code instead of a copy per closure (about a hundred bytes of

@@ -22,6 +22,42 @@ impl Repository {
     pub fn slug(&self) -> String {
         format!("{}/{}", self.owner, self.name)
     }
+
+    /// The repository as a user writes it: `OWNER/REPO`, or
+    /// `OWNER@OWNER_ID/REPO@REPO_ID` with GitHub's numeric ids. Without ids, the
+    /// config's when it names the config's repository (GitHub names ignore case).
+    pub fn parse(text: &str, config: &ValidConfig) -> Result<Repository, String> {
+        let bad = || format!("{text:?}: write OWNER/REPO or OWNER@OWNER_ID/REPO@REPO_ID");
+        let (owner, name) = text.trim().split_once('/').ok_or_else(bad)?;
+        let split = |part: &str| -> Result<(String, Option<u64>), String> {
+            match part.split_once('@') {
+                None => Ok((part.to_string(), None)),
+                Some((name, id)) => Ok((name.to_string(), Some(id.parse().map_err(|_| bad())?))),
+            }
+        };
+        let ((owner, owner_id), (name, repo_id)) = (split(owner)?, split(name)?);
+        let ids = match (owner_id, repo_id) {
+            (Some(owner_id), Some(repo_id)) => Some((owner_id, repo_id)),
+            (None, None)
+                if owner.eq_ignore_ascii_case(&config.github_owner)
+                    && name.eq_ignore_ascii_case(&config.github_repo) =>
+            {
+                config.subject_format.ids()
+            }
+            (None, None) => None,
+            _ => return Err(bad()),
+        };
+        Ok(Repository { owner, name, ids })
+    }
+
+    /// The config's repository, with its ids when it has them.
+    pub fn of_config(config: &ValidConfig) -> Repository {
+        Repository {
+            owner: config.github_owner.clone(),
+            name: config.github_repo.clone(),
+            ids: config.subject_format.ids(),
+        }
+    }
 }
 
 /// Which `sub` form the repository emits: exactly one, never both (domain.md §2).
@@ -262,11 +298,7 @@ impl Run {
     /// emits ([`SubjectForm::of_config`]).
     pub fn of_config(config: &ValidConfig) -> Run {
         Run {
-            repository: Repository {
-                owner: config.github_owner.clone(),
-                name: config.github_repo.clone(),
-                ids: config.subject_format.ids(),
-            },
+            repository: Repository::of_config(config),
             event: Event::Push,
             git_ref: format!("refs/heads/{}", config.branch),
             environment: config.environment.clone(),
@@ -320,10 +352,10 @@ impl Run {
             return Err("the environment name is empty".into());
         }
         if self.subject_form == SubjectForm::Immutable && self.repository.ids.is_none() {
-            return Err(
-                "immutable subjects carry the owner's and the repository's numeric ids: give them"
-                    .into(),
-            );
+            let slug = self.repository.slug();
+            return Err(format!(
+                "immutable subjects carry the numeric ids of {slug}: write it as OWNER@OWNER_ID/REPO@REPO_ID (gh api repos/{slug} --jq '.owner.id, .id' prints them)"
+            ));
         }
         Ok(())
     }

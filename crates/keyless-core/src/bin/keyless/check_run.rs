@@ -119,12 +119,9 @@ pub fn run(args: &[String]) -> Result<bool, BadInput> {
         }
     };
     let repository = match &args.repository {
-        None => Repository {
-            owner: config.github_owner.clone(),
-            name: config.github_repo.clone(),
-            ids: config.subject_format.ids(),
-        },
-        Some(text) => repository(text, &config).map_err(usage_error)?,
+        None => Repository::of_config(&config),
+        Some(text) => Repository::parse(text, &config)
+            .map_err(|e| usage_error(format!("--repository {e}")))?,
     };
     let environment = match args.environment {
         None => config.environment.clone(),
@@ -192,30 +189,4 @@ pub fn run(args: &[String]) -> Result<bool, BadInput> {
         println!("reason: {}", decision.reason);
     }
     Ok(decision.allowed)
-}
-
-/// `OWNER/REPO` or `OWNER@OWNER_ID/REPO@REPO_ID`. Without ids, the config's
-/// when it names the same repository (GitHub names ignore case).
-fn repository(text: &str, config: &keyless_core::ValidConfig) -> Result<Repository, String> {
-    let bad = || format!("--repository {text:?}: write OWNER/REPO or OWNER@OWNER_ID/REPO@REPO_ID");
-    let (owner, name) = text.trim().split_once('/').ok_or_else(bad)?;
-    let split = |part: &str| -> Result<(String, Option<u64>), String> {
-        match part.split_once('@') {
-            None => Ok((part.to_string(), None)),
-            Some((name, id)) => Ok((name.to_string(), Some(id.parse().map_err(|_| bad())?))),
-        }
-    };
-    let ((owner, owner_id), (name, repo_id)) = (split(owner)?, split(name)?);
-    let ids = match (owner_id, repo_id) {
-        (Some(owner_id), Some(repo_id)) => Some((owner_id, repo_id)),
-        (None, None)
-            if owner.eq_ignore_ascii_case(&config.github_owner)
-                && name.eq_ignore_ascii_case(&config.github_repo) =>
-        {
-            config.subject_format.ids()
-        }
-        (None, None) => None,
-        _ => return Err(bad()),
-    };
-    Ok(Repository { owner, name, ids })
 }
