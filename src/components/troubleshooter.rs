@@ -2,7 +2,7 @@
 //! `keyless_core::troubleshoot` that match it come first, each with the likely
 //! cause for this config and the fix with its names filled in. With nothing
 //! pasted, every entry that applies to the config, in the order a deploy meets
-//! them. The same search as `keyless troubleshoot`.
+//! them. The same search as `keyless troubleshoot` ([`troubleshoot::search`]).
 
 use keyless_core::troubleshoot::{self, Match};
 use leptos::prelude::*;
@@ -19,7 +19,7 @@ pub fn Troubleshooter(
     let found = Memo::new(move |_| {
         state.shown.with(|g| {
             g.as_ref()
-                .map(|g| query.with(|q| troubleshoot::matching(&g.config, q)))
+                .map(|g| query.with(|q| troubleshoot::search(&g.config, q)))
         })
     });
     let summary = move || {

@@ -190,6 +190,35 @@ pub fn matching(config: &ValidConfig, pasted: &str) -> Vec<Match> {
     found
 }
 
+/// How many entries found by words only (no error text matched) are shown.
+pub const WORD_MATCHES_SHOWN: usize = 3;
+
+/// What to show for a pasted text, the same in the CLI and the page: an entry's
+/// id gives that entry; when an error text matched, only the entries whose
+/// error texts matched, best first; otherwise the [`WORD_MATCHES_SHOWN`] best
+/// found by words; a blank paste every applicable entry ([`matching`]).
+pub fn search(config: &ValidConfig, pasted: &str) -> Vec<Match> {
+    let pasted = pasted.trim();
+    if let Some(entry) = entry(config, pasted) {
+        return vec![Match {
+            entry,
+            matched: Vec::new(),
+            error_score: 0,
+            word_score: 0,
+        }];
+    }
+    let mut found = matching(config, pasted);
+    if pasted.is_empty() {
+        return found;
+    }
+    if found.first().is_some_and(|m| m.error_score > 0) {
+        found.retain(|m| m.error_score > 0);
+    } else {
+        found.truncate(WORD_MATCHES_SHOWN);
+    }
+    found
+}
+
 /// An entry's error texts and words, in the form the search compares.
 struct Searchable {
     /// [`normalise`]d error texts, in the entry's order.

@@ -20,7 +20,9 @@ use std::collections::BTreeSet;
 
 use keyless_core::bundle::{CONFIG_PATH, TASK_DEFINITION_PATH, TRUST_POLICY_PATH, WORKFLOW_PATH};
 use keyless_core::config::parse_config_json;
-use keyless_core::troubleshoot::{entries, entry, matching, normalise, Entry};
+use keyless_core::troubleshoot::{
+    entries, entry, matching, normalise, search, Entry, WORD_MATCHES_SHOWN,
+};
 use keyless_core::{generate, Bundle, ValidConfig};
 use serde_json::Value;
 
@@ -775,5 +777,38 @@ fn the_health_check_figures_are_the_generated_ones() {
             );
             assert!(cause.contains(&words), "{name}: {words:?} not in {cause}");
         }
+    }
+}
+
+/// What the page and the CLI show: error matches only when an error text
+/// matched, a few word matches otherwise, one entry for its id, everything
+/// applicable for a blank paste.
+#[test]
+fn search_narrows_to_error_matches_or_a_few_word_matches() {
+    for Fixture { name, config, .. } in fixtures() {
+        for (id, pasted) in PASTES {
+            let shown = search(&config, pasted);
+            assert_eq!(shown[0].entry.id, *id, "{name}: {pasted}");
+            assert!(shown.iter().all(|m| m.error_score > 0), "{name}: {id}");
+            assert!(shown.len() < matching(&config, pasted).len() || shown.len() == 1);
+        }
+        let words = search(&config, "health check");
+        assert!(
+            !words.is_empty() && words.len() <= WORD_MATCHES_SHOWN,
+            "{name}"
+        );
+        let by_id = search(&config, " log-group ");
+        assert_eq!(by_id.len(), 1);
+        assert_eq!(by_id[0].entry.id, "log-group");
+        let blank: Vec<_> = search(&config, " \n")
+            .into_iter()
+            .map(|m| m.entry.id)
+            .collect();
+        let applicable: Vec<_> = entries(&config)
+            .into_iter()
+            .filter(|e| e.applies)
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(blank, applicable, "{name}");
     }
 }

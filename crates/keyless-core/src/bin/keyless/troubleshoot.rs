@@ -16,9 +16,6 @@ pub const USAGE: &str = "  keyless troubleshoot --config FILE [--json] [TEXT...]
   --json     print the matches (entry, matched error texts, scores) as JSON
   exit status 0 when an entry matches (or the list), 1 when none does, 2 bad input";
 
-/// How many entries found by words only (no error text matched) are named.
-const WORD_MATCHES_SHOWN: usize = 3;
-
 fn usage_error(message: impl Into<String>) -> BadInput {
     BadInput {
         message: message.into(),
@@ -79,26 +76,14 @@ pub fn run(args: &[String]) -> Result<bool, BadInput> {
         return Ok(true);
     }
 
-    if let Some(entry) = troubleshoot::entry(&config, pasted) {
-        let found = Match {
-            entry,
-            matched: Vec::new(),
-            error_score: 0,
-            word_score: 0,
-        };
+    let found = troubleshoot::search(&config, pasted);
+    if found.len() == 1 && found[0].entry.id == pasted {
         if json {
-            print_json(&[found])?;
+            print_json(&found)?;
         } else {
-            print_entry(&found);
+            print_entry(&found[0]);
         }
         return Ok(true);
-    }
-
-    let mut found = troubleshoot::matching(&config, pasted);
-    if found.first().is_some_and(|m| m.error_score > 0) {
-        found.retain(|m| m.error_score > 0);
-    } else {
-        found.truncate(WORD_MATCHES_SHOWN);
     }
     if json {
         print_json(&found)?;
