@@ -10,6 +10,7 @@ use crate::components::field::{
     CheckboxField, LinesField, PairsField, Placeholder, RadioField, SelectField, TextField,
 };
 use crate::components::front_door::FrontDoor;
+use crate::components::next_steps::NextSteps;
 use crate::components::on_click;
 use crate::components::preview::Preview;
 use crate::components::review::Review;
@@ -59,7 +60,7 @@ pub fn App() -> impl IntoView {
         <main class="layout">
             <Wizard state />
             <div class="results">
-                {move || if results_ready.get() { view! { <Preview state /> <RunCheck state /> <CostPanel state /> <Troubleshooter state /> }.into_any() } else { ().into_any() }}
+                {move || if results_ready.get() { view! { <Preview state /> <NextSteps state /> <RunCheck state /> <CostPanel state /> <Troubleshooter state /> }.into_any() } else { ().into_any() }}
             </div>
         </main>
         <footer class="site">

@@ -4,6 +4,7 @@
 use keyless_core::Field;
 use keyless_web::components::field::TextField;
 use keyless_web::components::front_door::FrontDoor;
+use keyless_web::components::next_steps::NextSteps;
 use keyless_web::components::preview::Preview;
 use keyless_web::components::run_check::RunCheck;
 use keyless_web::components::size_picker::SizePicker;
@@ -524,4 +525,83 @@ async fn the_troubleshooter_lists_what_applies_and_ranks_a_pasted_error_first() 
     settle().await;
     assert_eq!(listed(), 0);
     assert!(text_of("[data-troubleshoot=summary]").starts_with("Nothing matches"));
+}
+
+/// The width a text of the SVG takes, as the browser lays it out.
+fn text_length(element: &web_sys::Element) -> f64 {
+    let method = js_sys::Reflect::get(element, &"getComputedTextLength".into()).unwrap();
+    let method: js_sys::Function = method.unchecked_into();
+    method.call0(element).unwrap().as_f64().unwrap()
+}
+
+fn number_attribute(element: &web_sys::Element, name: &str) -> f64 {
+    element.get_attribute(name).unwrap().parse().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn the_flow_diagram_names_each_resource_within_its_box_and_says_it_in_text() {
+    // The longest names: an immutable sub in an environment, a private IP, a five-digit port.
+    let mut raw = FormState::initial_raw();
+    raw.account_id = "123456789012".into();
+    raw.github_owner = "a-rather-long-organisation-name".into();
+    raw.github_repo = "an-even-longer-repository-name-for-billing".into();
+    raw.environment = "production-europe-west".into();
+    raw.subject_format = "immutable".into();
+    raw.github_owner_id = "123456789".into();
+    raw.github_repo_id = "1034567890".into();
+    raw.container_port = "65535".into();
+    raw.assign_public_ip = "false".into();
+    raw.subnets = vec!["subnet-0123456789abcdef0".into()];
+    let state = FormState::new(raw);
+    mount(move || view! { <NextSteps state /> });
+    settle().await;
+    let config = state
+        .shown
+        .get_untracked()
+        .expect("the config is valid")
+        .config;
+    let flow = keyless_core::guide::flow(&config);
+    let svg = document()
+        .query_selector("svg.flow")
+        .unwrap()
+        .expect("the diagram");
+    let boxes = svg.query_selector_all(".flow-box").unwrap();
+    assert_eq!(boxes.length() as usize, flow.boxes.len());
+    let width = number_attribute(&svg.query_selector("rect").unwrap().unwrap(), "width");
+    let texts = svg.query_selector_all("text").unwrap();
+    for i in 0..texts.length() {
+        let text: web_sys::Element = texts.item(i).unwrap().unchecked_into();
+        let right = number_attribute(&text, "x") + text_length(&text);
+        assert!(
+            right <= width,
+            "{:?} ends at {right}, past the box's {width}",
+            text.text_content()
+        );
+    }
+    let shown = svg.text_content().unwrap();
+    let description = element("flow-desc").text_content().unwrap();
+    for b in &flow.boxes {
+        assert!(description.contains(&b.name), "{description}");
+        for file in &b.files {
+            assert!(shown.contains(file) && description.contains(file), "{file}");
+        }
+    }
+    assert!(description.contains("repo:a-rather-long-organisation-name@123456789/"));
+    assert!(
+        document()
+            .query_selector_all(".checklist > li")
+            .unwrap()
+            .length() as usize
+            == keyless_core::guide::first_deploy(&config).len()
+    );
+    let commands = document()
+        .query_selector(".checklist pre")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
+    assert!(
+        commands.contains("git add .github/workflows/deploy.yml"),
+        "{commands}"
+    );
 }

@@ -4,6 +4,7 @@ pub mod config_file;
 pub mod cost_panel;
 pub mod field;
 pub mod front_door;
+pub mod next_steps;
 pub mod preview;
 pub mod review;
 pub mod run_check;

@@ -35,6 +35,7 @@ pub fn file_purpose(path: &str) -> &'static str {
         ".aws/task-definition.json" => "The ECS task definition the workflow renders with each new image and registers: Fargate, awsvpc, logs to the pre-created group.",
         ".github/workflows/deploy.yml" => "The GitHub Actions workflow: on push to your branch it assumes the role via OIDC, builds and pushes the image tagged with the commit SHA, and deploys it.",
         "keyless.json" => "Your answers, normalised: import it here (or run `keyless generate`) to regenerate these files.",
+        "DEPLOY.md" => "The steps from these files to a running app, and day two (logs, rollback, changes, teardown), with a diagram GitHub draws: commit it beside the workflow.",
         _ => "",
     }
 }

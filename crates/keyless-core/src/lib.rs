@@ -12,6 +12,7 @@ pub mod config;
 pub mod cost;
 pub mod ecs;
 pub mod findings;
+pub mod guide;
 pub mod iam;
 pub mod names;
 pub mod ownership;

@@ -56,6 +56,20 @@ pub fn quote(value: &str) -> String {
     format!("'{}'", value.replace('\'', r"'\''"))
 }
 
+/// A value as one shell word, quoted only when it needs it: `main` stays
+/// `main`, `my branch` becomes `'my branch'` (for commands people read).
+pub fn arg(value: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./:@=+,%".contains(c));
+    if plain {
+        value.into()
+    } else {
+        quote(value).into()
+    }
+}
+
 fn is_identifier(name: &str) -> bool {
     name.chars()
         .next()
@@ -463,6 +477,25 @@ fn compact_json<T: serde::Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arg_quotes_only_what_the_shell_would_split_or_expand() {
+        assert_eq!(arg("main"), "main");
+        assert_eq!(arg("/ecs/octo-app"), "/ecs/octo-app");
+        assert_eq!(arg("feature/a+b@1"), "feature/a+b@1");
+        for (raw, quoted) in [
+            ("", "''"),
+            ("my branch", "'my branch'"),
+            ("it's", r"'it'\''s'"),
+            ("$(id)", "'$(id)'"),
+            ("a;b", "'a;b'"),
+            ("*", "'*'"),
+            ("~x", "'~x'"),
+            ("a#b", "'a#b'"),
+        ] {
+            assert_eq!(arg(raw), quoted, "{raw}");
+        }
+    }
 
     #[test]
     fn quoting() {

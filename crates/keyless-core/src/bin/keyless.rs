@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use keyless_core::bundle::{
-    CONFIG_PATH, GENERATED_BY, SETUP_SCRIPT_PATH, TEARDOWN_SCRIPT_PATH, WORKFLOW_PATH,
+    CONFIG_PATH, DEPLOY_GUIDE_PATH, GENERATED_BY, SETUP_SCRIPT_PATH, TEARDOWN_SCRIPT_PATH,
+    WORKFLOW_PATH,
 };
 use keyless_core::config::parse_config_json;
 use keyless_core::{generate, Bundle, BundleFile, ValidConfig};
@@ -58,7 +59,12 @@ const USAGE: &str = "usage:
 const HEADER_LINES: usize = 5;
 
 /// The bundle paths whose files carry the header (the JSON files cannot).
-const HEADED_PATHS: [&str; 3] = [SETUP_SCRIPT_PATH, TEARDOWN_SCRIPT_PATH, WORKFLOW_PATH];
+const HEADED_PATHS: [&str; 4] = [
+    SETUP_SCRIPT_PATH,
+    TEARDOWN_SCRIPT_PATH,
+    WORKFLOW_PATH,
+    DEPLOY_GUIDE_PATH,
+];
 
 /// A parsed command line.
 enum Command {
@@ -217,7 +223,9 @@ fn has_header(text: &[u8]) -> bool {
     String::from_utf8_lossy(text)
         .lines()
         .take(HEADER_LINES)
-        .any(|line| line.starts_with('#') && line.contains(GENERATED_BY))
+        .any(|line| {
+            (line.starts_with('#') || line.starts_with("<!--")) && line.contains(GENERATED_BY)
+        })
 }
 
 /// The error of a refused `generate`: which files are in the way and what to do.
