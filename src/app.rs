@@ -254,6 +254,9 @@ fn AppStep(state: FormState) -> impl IntoView {
     view! {
         <TextField state field=Field::AppName label="App name" placeholder=Placeholder::FromForm(app_name_placeholder)
             hint="Names the ECR repository, cluster, service, log group and roles; empty = from the repository. Setup refuses a name already used by something Keyless did not create" />
+        <RadioField state field=Field::Starter legend="Dockerfile" default="none"
+            choices=&[("none", "My repository has one at its root"), ("node", "Write one for Node.js"), ("python", "Write one for Python"), ("go", "Write one for Go"), ("static", "Write one for a static site")]
+            hint="A starter adds a small non-root Dockerfile and a minimal app answering /health, so an empty repository deploys as it is; yours to edit once written" />
         <TextField state field=Field::ContainerPort label="Container port" inputmode="numeric" placeholder="8080" />
         <SizePicker state />
         <RadioField state field=Field::Architecture legend="CPU architecture" default="X86_64"

@@ -110,15 +110,15 @@ impl FormState {
 /// A set of fields, one bit per position in [`Field::ALL`] (a set type of its own
 /// would be more code in the wasm than this whole struct).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Touched(u32);
+pub struct Touched(u64);
 
-const _: () = assert!(Field::ALL.len() <= 32, "Touched has one bit per field");
+const _: () = assert!(Field::ALL.len() <= 64, "Touched has one bit per field");
 
 impl Touched {
     /// Every field.
-    pub const ALL: Touched = Touched(u32::MAX);
+    pub const ALL: Touched = Touched(u64::MAX);
 
-    fn bit(field: Field) -> u32 {
+    fn bit(field: Field) -> u64 {
         1 << field.index()
     }
 

@@ -69,6 +69,7 @@ impl Step {
             Step::Aws => &[Field::AccountId, Field::Region],
             Step::App => &[
                 Field::AppName,
+                Field::Starter,
                 Field::ContainerPort,
                 Field::Cpu,
                 Field::Memory,

@@ -42,7 +42,15 @@ BUNDLE_FILES = (
     TASK_DEFINITION,
     WORKFLOW,
     CONFIG,
+    "DEPLOY.md",
 )
+# What each container starter adds to the bundle (keyless.json "starter").
+STARTER_FILES = {
+    "node": ("Dockerfile", ".dockerignore", "server.js", "package.json"),
+    "python": ("Dockerfile", ".dockerignore", "app.py"),
+    "go": ("Dockerfile", ".dockerignore", "go.mod", "main.go"),
+    "static": ("Dockerfile", ".dockerignore", "public/index.html"),
+}
 
 OIDC_HOST = "token.actions.githubusercontent.com"
 OIDC_AUDIENCE = "sts.amazonaws.com"

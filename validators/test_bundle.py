@@ -1,4 +1,4 @@
-"""The bundle as a whole, for every fixture config: all seven files are there, each
+"""The bundle as a whole, for every fixture config: all eight files (and a starter's) are there, each
 parses for the program that reads it, and keyless.json regenerates the same bytes."""
 
 import json
@@ -6,11 +6,12 @@ import json
 import pytest
 
 from conftest import generate
-from support import BUNDLE_FILES, SETUP_SH, TEARDOWN_SH, WORKFLOW, load_workflow, need, run, tool
+from support import BUNDLE_FILES, STARTER_FILES, SETUP_SH, TEARDOWN_SH, WORKFLOW, load_workflow, need, run, tool
 
 
 def test_bundle_has_every_file(bundle):
-    assert sorted(BUNDLE_FILES) == bundle.files()
+    starter = STARTER_FILES.get(bundle.config.get("starter"), ())
+    assert sorted(BUNDLE_FILES + starter) == bundle.files()
 
 
 @pytest.mark.parametrize("rel", [f for f in BUNDLE_FILES if f.endswith(".json")])

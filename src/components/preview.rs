@@ -36,6 +36,10 @@ pub fn file_purpose(path: &str) -> &'static str {
         ".github/workflows/deploy.yml" => "The GitHub Actions workflow: on push to your branch it assumes the role via OIDC, builds and pushes the image tagged with the commit SHA, and deploys it.",
         "keyless.json" => "Your answers, normalised: import it here (or run `keyless generate`) to regenerate these files.",
         "DEPLOY.md" => "The steps from these files to a running app, and day two (logs, rollback, changes, teardown), with a diagram GitHub draws: commit it beside the workflow.",
+        "Dockerfile" => "The starter's image: a pinned official base, a non-root user, the app on PORT. Commit it at the repository's root; yours to edit (keyless generate never replaces it).",
+        ".dockerignore" => "Keeps the repository's tooling and the deploy files out of the image.",
+        "server.js" | "app.py" | "main.go" | "public/index.html" => "The starter's minimal app (JSON on every path, {\"status\": \"ok\"} on /health): replace it with yours.",
+        "package.json" | "go.mod" => "The starter app's manifest, without dependencies.",
         _ => "",
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::config::ValidConfig;
 use crate::findings::{self, Finding};
 use crate::zip::{write_zip, ZipEntry};
-use crate::{ecs, guide, iam, script, workflow};
+use crate::{ecs, guide, iam, script, starter, workflow};
 
 /// Path of the deploy role's trust policy in the user's repository.
 pub const TRUST_POLICY_PATH: &str = "infra/trust-policy.json";
@@ -51,12 +51,16 @@ pub struct BundleFile {
     pub text: String,
     /// Whether the file is a script to be written with mode 0755.
     pub executable: bool,
+    /// A starter file (Dockerfile, app): the user's once written, so
+    /// `keyless generate` writes it only where nothing is.
+    pub write_once: bool,
 }
 
 /// Everything generated from one config.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bundle {
-    /// The files, in the stable order of [`PATHS`].
+    /// The files, in the stable order of [`PATHS`], then the starter's files
+    /// ([`crate::starter::files`]) when the config has one.
     pub files: Vec<BundleFile>,
     /// Security findings: warnings first, then what each choice protects against.
     pub findings: Vec<Finding>,
@@ -93,8 +97,15 @@ pub fn generate(config: &ValidConfig) -> Bundle {
     let file = |path: &'static str, text: String| BundleFile {
         path,
         executable: path.ends_with(".sh"),
+        write_once: false,
         text,
     };
+    let starter = starter::files(config).into_iter().map(|f| BundleFile {
+        path: f.path,
+        text: f.text,
+        executable: false,
+        write_once: true,
+    });
     Bundle {
         files: vec![
             file(TRUST_POLICY_PATH, pretty_json(&iam::trust_policy(config))),
@@ -111,7 +122,10 @@ pub fn generate(config: &ValidConfig) -> Bundle {
             file(WORKFLOW_PATH, workflow::render(&workflow::workflow(config))),
             file(CONFIG_PATH, config.to_json()),
             file(DEPLOY_GUIDE_PATH, guide::deploy_guide(config)),
-        ],
+        ]
+        .into_iter()
+        .chain(starter)
+        .collect(),
         findings: findings::findings(config),
     }
 }

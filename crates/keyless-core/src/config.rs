@@ -6,6 +6,7 @@
 //! and otherwise reports every problem at once, per field, in plain words.
 
 use crate::sorted_map::SortedMap;
+use crate::starter::Starter;
 use std::fmt;
 
 use serde::Serialize;
@@ -93,13 +94,16 @@ pub enum Field {
     MaxCount,
     /// `cpu_target_percent`: the average CPU autoscaling keeps the service at.
     CpuTargetPercent,
+    /// `starter`: `node`, `python`, `go` or `static` to get a Dockerfile and a
+    /// minimal app; absent when the repository has its own Dockerfile.
+    Starter,
     /// `version`: the config format version, `1`.
     Version,
 }
 
 impl Field {
     /// Every field, in form order.
-    pub const ALL: [Field; 32] = [
+    pub const ALL: [Field; 33] = [
         Field::GithubOwner,
         Field::GithubRepo,
         Field::Branch,
@@ -131,6 +135,7 @@ impl Field {
         Field::MinCount,
         Field::MaxCount,
         Field::CpuTargetPercent,
+        Field::Starter,
         Field::Version,
     ];
 
@@ -168,6 +173,7 @@ impl Field {
             Field::MinCount => "min_count",
             Field::MaxCount => "max_count",
             Field::CpuTargetPercent => "cpu_target_percent",
+            Field::Starter => "starter",
             Field::Version => "version",
         }
     }
@@ -316,6 +322,8 @@ pub struct RawConfig {
     pub max_count: String,
     /// See [`Field::CpuTargetPercent`].
     pub cpu_target_percent: String,
+    /// See [`Field::Starter`].
+    pub starter: String,
 }
 
 impl RawConfig {
@@ -486,6 +494,7 @@ impl RawConfig {
             Field::MinCount => &self.min_count,
             Field::MaxCount => &self.max_count,
             Field::CpuTargetPercent => &self.cpu_target_percent,
+            Field::Starter => &self.starter,
             Field::EnvironmentVariables
             | Field::Secrets
             | Field::Subnets
@@ -524,6 +533,7 @@ impl RawConfig {
             Field::MinCount => &mut self.min_count,
             Field::MaxCount => &mut self.max_count,
             Field::CpuTargetPercent => &mut self.cpu_target_percent,
+            Field::Starter => &mut self.starter,
             Field::EnvironmentVariables
             | Field::Secrets
             | Field::Subnets
@@ -586,6 +596,7 @@ impl RawConfig {
             Field::HealthCheckCommand,
             rules::parse_health_check(&self.health_check_command),
         );
+        let starter = e.check(Field::Starter, Starter::parse(&self.starter));
         let log_retention_days = e.check(
             Field::LogRetentionDays,
             rules::parse_log_retention(&self.log_retention_days),
@@ -671,6 +682,7 @@ impl RawConfig {
             Some(security_groups),
             Some(ingress),
             Some(autoscaling),
+            Some(starter),
         ) = (
             github_owner,
             github_repo,
@@ -695,6 +707,7 @@ impl RawConfig {
             security_groups,
             ingress,
             autoscaling,
+            starter,
         )
         else {
             return Err(errors);
@@ -726,6 +739,7 @@ impl RawConfig {
             security_groups,
             ingress,
             autoscaling,
+            starter,
         })
     }
 
@@ -917,6 +931,19 @@ pub struct ValidConfig {
     pub ingress: Ingress,
     /// CPU autoscaling of the service, if asked for.
     pub autoscaling: Option<Autoscaling>,
+    /// The container starter, if the repository has no Dockerfile of its own.
+    pub starter: Option<Starter>,
+}
+
+impl ValidConfig {
+    /// The container health check the task definition runs: the one given, or
+    /// with a starter, one its image can run ([`Starter::health_check`]).
+    pub fn container_health_check(&self) -> Option<String> {
+        self.health_check_command.clone().or_else(|| {
+            self.starter
+                .map(|starter| starter.health_check(self.container_port))
+        })
+    }
 }
 
 /// The normalised `keyless.json`: every field, in form order, defaults written
@@ -962,6 +989,8 @@ struct ConfigFile<'a> {
     max_count: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cpu_target_percent: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starter: Option<&'static str>,
 }
 
 impl ValidConfig {
@@ -1013,6 +1042,7 @@ impl ValidConfig {
             min_count: self.autoscaling.map(|a| a.min_count),
             max_count: self.autoscaling.map(|a| a.max_count),
             cpu_target_percent: self.autoscaling.map(|a| a.cpu_target_percent),
+            starter: self.starter.map(Starter::key),
         };
         crate::bundle::pretty_json(&file)
     }
@@ -1347,6 +1377,7 @@ mod tests {
                 Field::MinCount,
                 Field::MaxCount,
                 Field::CpuTargetPercent,
+                Field::Starter,
             ]
             .into_iter()
             .filter(|f| input.scalar(*f).is_empty())

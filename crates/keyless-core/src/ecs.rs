@@ -181,8 +181,7 @@ pub fn task_definition(config: &ValidConfig) -> TaskDefinition {
             container_port: config.container_port,
             protocol: "tcp",
         }],
-        environment: config
-            .environment_variables
+        environment: container_environment(config)
             .iter()
             .map(|(name, value)| EnvironmentVariable {
                 name: name.clone(),
@@ -197,16 +196,13 @@ pub fn task_definition(config: &ValidConfig) -> TaskDefinition {
                 value_from: source.value_from.clone(),
             })
             .collect(),
-        health_check: config
-            .health_check_command
-            .as_ref()
-            .map(|command| HealthCheck {
-                command: vec!["CMD-SHELL".into(), command.clone()],
-                interval: 30,
-                timeout: 5,
-                retries: 3,
-                start_period: HEALTH_CHECK_START_PERIOD,
-            }),
+        health_check: config.container_health_check().map(|command| HealthCheck {
+            command: vec!["CMD-SHELL".into(), command],
+            interval: 30,
+            timeout: 5,
+            retries: 3,
+            start_period: HEALTH_CHECK_START_PERIOD,
+        }),
         log_configuration: LogConfiguration {
             log_driver: "awslogs",
             options: SortedMap::from([
@@ -288,4 +284,14 @@ mod tests {
         );
         assert!(container.get("environment").is_none());
     }
+}
+
+/// The container's plain environment: `environment_variables`, and with a
+/// starter `PORT` (the starters' apps listen on it), unless it is set already.
+fn container_environment(config: &ValidConfig) -> SortedMap<String, String> {
+    let mut environment = config.environment_variables.clone();
+    if config.starter.is_some() && !environment.contains_key("PORT") {
+        environment.insert("PORT".to_string(), config.container_port.to_string());
+    }
+    environment
 }

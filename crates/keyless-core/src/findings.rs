@@ -179,12 +179,21 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
     }
 
     // Reliability.
-    match &config.health_check_command {
-        None => out.push(info(
+    match (&config.health_check_command, config.starter) {
+        (None, None) => out.push(info(
             "No container health check",
             "ECS only knows whether the process runs. With a health check command, a deploy whose app starts but does not answer is rolled back by the circuit breaker.",
         )),
-        Some(_) => out.push(info(
+        (None, Some(starter)) => out.push(info(
+            "The starter's image runs its own health check",
+            format!(
+                "The task definition checks {} with {}, which the {} starter's image contains.",
+                starter.health_path(),
+                if matches!(starter, crate::starter::Starter::Node | crate::starter::Starter::Python) { "its own runtime" } else { "BusyBox's wget" },
+                starter.key()
+            ),
+        )),
+        (Some(_), _) => out.push(info(
             "The image must contain the health check's tools",
             format!(
                 "ECS runs the health check command inside the container (after a {}-second start period); if the image lacks curl or wget, every task is marked unhealthy.",

@@ -216,13 +216,32 @@ const COMMITTED: [&str; 4] = [
 pub fn first_deploy(config: &ValidConfig) -> Vec<GuideStep> {
     let names = Names::new(config);
     let repo = format!("{}/{}", config.github_owner, config.github_repo);
+    let starter_files: Vec<&str> = crate::starter::files(config)
+        .iter()
+        .map(|f| f.path)
+        .collect();
+    let starter_note = match config.starter {
+        Some(starter) => format!(
+            " With it come a Dockerfile and a minimal {} app answering `{}` (the starter): commit them too, then make the app yours.",
+            starter.key(),
+            starter.health_path()
+        ),
+        None => " It goes next to your `Dockerfile`: the workflow builds the repository's root."
+            .to_string(),
+    };
+    let mut committed: Vec<&str> = COMMITTED.to_vec();
+    committed.extend(starter_files.iter().map(|p| match p.split_once('/') {
+        Some(("public", _)) => "public/",
+        _ => *p,
+    }));
+    committed.dedup();
     let mut steps = vec![step(
         "Put the files in your repository",
         format!(
-            "Unzip the bundle at the root of `{repo}`, next to your `Dockerfile` (the workflow builds the repository's root, and the container must listen on port {port}). Commit the workflow, the task definition, `{CONFIG_PATH}`, this guide and `infra/`; the policies and scripts hold no secret.",
+            "Unzip the bundle at the root of `{repo}`.{starter_note} The container must listen on port {port}. Commit the workflow, the task definition, `{CONFIG_PATH}`, this guide and `infra/`; the policies and scripts hold no secret.",
             port = config.container_port
         ),
-        format!("unzip {BUNDLE_ZIP_NAME} -d .\ngit add {} infra/", COMMITTED.join(" ")),
+        format!("unzip {BUNDLE_ZIP_NAME} -d .\ngit add {} infra/", committed.join(" ")),
     )];
     let certificate = match config.ingress.load_balancer().map(|lb| &lb.tls) {
         Some(Tls::RequestFor(domain)) => format!(

@@ -19,6 +19,7 @@ pub mod ownership;
 pub mod regions;
 pub mod script;
 pub mod sorted_map;
+pub mod starter;
 pub mod troubleshoot;
 pub mod trust_check;
 pub mod workflow;

@@ -347,10 +347,8 @@ impl<'a> Facts<'a> {
             "cpu" => c.task_size.cpu().to_string(),
             "memory" => c.task_size.memory().to_string(),
             "start_period" => crate::ecs::HEALTH_CHECK_START_PERIOD.to_string(),
-            "health_check_command" => c.health_check_command.clone()?,
-            "health_check_command_quoted" => {
-                crate::script::quote(c.health_check_command.as_deref()?)
-            }
+            "health_check_command" => c.container_health_check()?,
+            "health_check_command_quoted" => crate::script::quote(&c.container_health_check()?),
             "health_check_path" => self.load_balancer()?.health_check_path.clone(),
             "load_balancer" => n.load_balancer.clone(),
             "lb_security_group" => n.load_balancer_security_group.clone(),

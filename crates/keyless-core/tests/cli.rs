@@ -468,3 +468,58 @@ fn a_hand_edited_json_file_over_the_generation_committed_at_head_is_a_conflict()
         "{stderr}"
     );
 }
+
+/// Starter files are the user's once written: a missing one is written, an
+/// existing one (edited, or the user's own Dockerfile) is kept byte for byte
+/// and never blocks the rest of the bundle, with or without --force.
+#[test]
+fn generate_writes_starter_files_only_where_nothing_is() {
+    let out = fresh_dir("starter-write-once");
+    let config = fixture("starter-node");
+    assert_success(&generate_into(&config, &out, &[]));
+    let bundle = bundle_of(&config);
+    for file in bundle.files.iter().filter(|f| f.write_once) {
+        assert_eq!(
+            std::fs::read_to_string(out.join(file.path)).unwrap(),
+            file.text,
+            "{} is written where nothing was",
+            file.path
+        );
+    }
+    let mine = "// my app now\n";
+    put(&out, "server.js", mine);
+    put(&out, "Dockerfile", "FROM scratch\n");
+    std::fs::remove_file(out.join("package.json")).unwrap();
+    let port_changed = modified_fixture(
+        "starter-node",
+        "container_port",
+        4000.into(),
+        "starter-4000.json",
+    );
+    for extra in [&[][..], &["--force"][..]] {
+        let result = generate_into(&port_changed, &out, extra);
+        assert_success(&result);
+        let stdout = String::from_utf8_lossy(&result.stdout);
+        assert!(
+            stdout.contains("kept") && stdout.contains("server.js"),
+            "{stdout}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("server.js")).unwrap(),
+            mine
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("Dockerfile")).unwrap(),
+            "FROM scratch\n"
+        );
+        assert!(
+            out.join("package.json").is_file(),
+            "a missing starter file is written again"
+        );
+        let task = std::fs::read_to_string(out.join(TASK_DEFINITION_PATH)).unwrap();
+        assert!(
+            task.contains("localhost:4000/health"),
+            "the rest follows the config"
+        );
+    }
+}

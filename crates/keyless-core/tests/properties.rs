@@ -218,6 +218,8 @@ prop_compose! {
             min_count,
             max_count,
             cpu_target_percent: cpu_target,
+            // Every starter, and none, spread over the ports drawn.
+            starter: ["", "node", "python", "go", "static"][(port % 5) as usize].into(),
         }
     }
 }

@@ -126,6 +126,13 @@ fn write_bundle(config: &ValidConfig, out: &Path, force: bool) -> Result<(), Str
         return Err(refusal(out, &foreign));
     }
     for file in &bundle.files {
+        if file.write_once && out.join(file.path).exists() {
+            println!(
+                "kept {} (a starter file: yours once written)",
+                out.join(file.path).display()
+            );
+            continue;
+        }
         let target = write_file(out, file)?;
         if foreign.contains(&file.path) {
             println!(
@@ -165,7 +172,7 @@ fn foreign_files(bundle: &Bundle, out: &Path) -> Result<Vec<&'static str>, Strin
         .map(|config| generate(&config))
         .collect();
     let mut foreign = Vec::new();
-    for file in &bundle.files {
+    for file in bundle.files.iter().filter(|f| !f.write_once) {
         let target = out.join(file.path);
         let existing = match std::fs::read(&target) {
             Ok(bytes) => bytes,

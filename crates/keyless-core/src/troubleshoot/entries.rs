@@ -607,7 +607,7 @@ pub(super) const SPECS: &[Spec] = &[
         keywords: "health check unhealthy container curl wget command",
         see_also: &["deploy-not-stable"],
         text: |f| {
-            if f.config.health_check_command.is_none() {
+            if f.config.container_health_check().is_none() {
                 return does_not_apply(
                     vec![
                         "keyless.json has no health_check_command, so the generated task definition has no container health check: the one that failed was edited by hand or comes from elsewhere.",
@@ -690,7 +690,7 @@ pub(super) const SPECS: &[Spec] = &[
             if f.load_balancer().is_some() {
                 cause.push("Each new task must also pass the load balancer's check, GET {health_check_path} on port {port}.");
             }
-            if f.config.health_check_command.is_some() {
+            if f.config.container_health_check().is_some() {
                 cause.push("And its container health check, {health_check_command}.");
             }
             if f.config.use_spot {

@@ -157,8 +157,23 @@ pub fn check_actions(workflow: &Value) -> Result<(), String> {
 
 /// Every check of one bundle; `Err` names the first problem.
 pub fn check_bundle(config: &ValidConfig, bundle: &Bundle) -> Result<(), String> {
-    let paths: Vec<&str> = bundle.files.iter().map(|f| f.path).collect();
-    if paths != keyless_core::bundle::PATHS {
+    let paths: Vec<&str> = bundle
+        .files
+        .iter()
+        .filter(|f| !f.write_once)
+        .map(|f| f.path)
+        .collect();
+    let starter: Vec<&str> = keyless_core::starter::files(config)
+        .iter()
+        .map(|f| f.path)
+        .collect();
+    let written_once: Vec<&str> = bundle
+        .files
+        .iter()
+        .filter(|f| f.write_once)
+        .map(|f| f.path)
+        .collect();
+    if paths != keyless_core::bundle::PATHS || written_once != starter {
         return Err(format!("unexpected files {paths:?}"));
     }
     for file in &bundle.files {
