@@ -7,7 +7,10 @@
 // 2. Move the inline module script Trunk writes into index.html into its own
 //    content-hashed file, so the Content-Security-Policy can forbid inline scripts
 //    (`script-src 'self' 'wasm-unsafe-eval'`) and the file caches like any asset.
+// 3. Copy public/ (static pages such as GitHub Pages' 404.html) to the site's root
+//    as they are, but for {{PUBLIC_URL}}, the path the site is served under.
 import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { minify } from 'terser';
@@ -41,3 +44,9 @@ const name = `boot-${digest.toString('hex').slice(0, 16)}.js`;
 await writeFile(path.join(staging, name), body);
 const tag = `<script type="module" src="${publicUrl}${name}" integrity="sha384-${digest.toString('base64')}"></script>`;
 await writeFile(indexPath, html.replace(whole, tag));
+
+const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
+for (const file of await readdir(publicDir)) {
+  const text = await readFile(path.join(publicDir, file), 'utf8');
+  await writeFile(path.join(staging, file), text.replaceAll('{{PUBLIC_URL}}', publicUrl));
+}

@@ -53,7 +53,8 @@ test('every file but index.html has a content hash in its name, and index.html n
   assert.ok(all.includes('index.html'));
   // Trunk writes its 64-bit content hash in hex without leading zeros, so it has up to
   // 16 digits (fewer than 8 would happen once in four billion builds).
-  const unhashed = all.filter((f) => f !== 'index.html' && !/-[0-9a-f]{8,16}(_bg)?\.[a-z0-9]+$/.test(f));
+  // 404.html is GitHub Pages' name for the page of a missing path.
+  const unhashed = all.filter((f) => !['index.html', '404.html'].includes(f) && !/-[0-9a-f]{8,16}(_bg)?\.[a-z0-9]+$/.test(f));
   assert.deepEqual(unhashed, [], 'files whose name changes with their content, so they can be cached forever');
   const urls = await indexUrls();
   assert.ok(urls.length >= 3, `index.html refers to its assets: ${urls}`);
@@ -61,6 +62,21 @@ test('every file but index.html has a content hash in its name, and index.html n
     assert.ok(url.startsWith(PUBLIC_URL), `${url} is under the public URL ${PUBLIC_URL}`);
     assert.ok(all.includes(url.slice(PUBLIC_URL.length)), `${url} is a file of the build`);
   }
+});
+
+test('404.html, for GitHub Pages, leads back to the wizard under the public URL and loads nothing', async () => {
+  const { context, page, errors } = await openPage(browser, server.origin);
+  const requests = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(`${server.origin}${PUBLIC_URL}404.html`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Page not found');
+  const link = page.getByRole('link', { name: 'Open the wizard' });
+  assert.equal(await link.getAttribute('href'), PUBLIC_URL);
+  assert.deepEqual(requests, [`${server.origin}${PUBLIC_URL}404.html`], 'one self-contained file');
+  await link.click();
+  await page.getByRole('heading', { level: 2, name: 'GitHub', exact: true }).waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test('once loaded, the page makes no request: the wizard, the preview and the cost estimate are all compiled in', async () => {

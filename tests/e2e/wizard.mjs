@@ -18,6 +18,13 @@ const SUBJECT_FORMATS = {
 };
 const ARCHITECTURES = { X86_64: 'x86-64', ARM64: 'ARM64 (Graviton, about 20% cheaper)' };
 const INGRESS = { public_ip: 'Public IP', load_balancer: 'Load balancer' };
+const STARTERS = {
+  none: 'My repository has one at its root',
+  node: 'Write one for Node.js',
+  python: 'Write one for Python',
+  go: 'Write one for Go',
+  static: 'Write one for a static site',
+};
 
 export class Wizard {
   constructor(page) {
@@ -69,6 +76,7 @@ export class Wizard {
 
     await this.step('App');
     await this.fillIf('App name', config.app_name);
+    await this.field(STARTERS[config.starter ?? 'none']).check();
     await this.fillIf('Container port', config.container_port);
     await this.field('CPU').selectOption(String(config.cpu));
     await this.field('Memory').selectOption(String(config.memory));

@@ -37,7 +37,7 @@ async function open(options = {}) {
   return session;
 }
 
-for (const name of ['defaults', 'environment', 'secrets-env', 'both', 'arm64', 'explicit-network', 'load-balancer']) {
+for (const name of ['defaults', 'environment', 'secrets-env', 'both', 'arm64', 'explicit-network', 'load-balancer', 'starter-node', 'starter-static']) {
   test(`the wizard filled for ${name} shows every file byte for byte as the CLI writes it`, async () => {
     const config = await fixture(name);
     const expected = await cliBundle(config);
