@@ -91,6 +91,8 @@ const WIDTH: usize = 340;
 const LINE: usize = 15;
 const ARROW: usize = 46;
 
+/// Widest line of the 11 px list of files.
+const FILE_CHARS: usize = 48;
 /// Widest line of an arrow's label, in characters of the 12 px sans-serif text.
 const LABEL_CHARS: usize = 38;
 
@@ -102,7 +104,7 @@ fn wrap(text: &str, max: usize) -> Vec<String> {
         let limit = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
         let cut = rest[..limit]
             .rfind(['/', ':', ',', ' '])
-            .filter(|&i| i > limit / 2)
+            .filter(|&i| i > limit / 4)
             .map_or(limit, |i| i + 1);
         lines.push(rest[..cut].trim_end().to_string());
         rest = rest[cut..].trim_start();
@@ -126,7 +128,7 @@ fn diagram(flow: &Flow) -> impl IntoView {
         );
         if !b.files.is_empty() {
             lines.extend(
-                wrap(&b.files.join(", "), LINE_CHARS)
+                wrap(&b.files.join(", "), FILE_CHARS)
                     .into_iter()
                     .map(|l| (l, "flow-file")),
             );

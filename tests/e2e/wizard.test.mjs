@@ -205,6 +205,16 @@ test('screenshots at 1280 px and 375 px', async () => {
     await page.screenshot({ path: path.join(OUTPUT, `wizard-${width}.png`), fullPage: true });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling at ${width}px (overflow ${overflow}px)`);
+    // The deploy flow, in both themes: it fits the column and its text is at least 11 px.
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
+      const flow = page.locator('svg.flow');
+      await flow.screenshot({ path: path.join(OUTPUT, `flow-${width}-${theme}.png`) });
+      const box = await flow.boundingBox();
+      assert.ok(box.x >= 0 && box.x + box.width <= width, `the diagram fits ${width}px`);
+      const smallest = await flow.evaluate((svg) => Math.min(...[...svg.querySelectorAll('text')].map((t) => t.getBoundingClientRect().height)));
+      assert.ok(smallest >= 11, `the diagram's text is readable at ${width}px (${smallest}px)`);
+    }
     await context.close();
   }
 });
