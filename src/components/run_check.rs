@@ -3,7 +3,9 @@
 //! follow it until edited; the policy is the generated one unless one is pasted.
 //! The decision is `keyless_core::trust_check`'s, the same as `keyless check-run`.
 
-use keyless_core::trust_check::{self, Event, Repository, Run, SubjectForm, EVENT_NAMES};
+use keyless_core::trust_check::{
+    self, capitalise as sentence, Event, Repository, Run, SubjectForm, EVENT_NAMES,
+};
 use keyless_core::ValidConfig;
 use leptos::prelude::*;
 
@@ -90,11 +92,11 @@ struct Shown {
 
 /// The decision for the edits on `config`, or the message that replaces it.
 fn decide(config: &ValidConfig, edits: &Edits) -> Result<Shown, String> {
-    let run = edits.run(config).map_err(sentence)?;
-    run.validate().map_err(sentence)?;
+    let run = edits.run(config).map_err(|e| sentence(&e))?;
+    run.validate().map_err(|e| sentence(&e))?;
     let pasted = edits.policy.trim();
     let decision = if pasted.is_empty() {
-        trust_check::check_generated(config, &run).map_err(|e| sentence(e.to_string()))
+        trust_check::check_generated(config, &run).map_err(|e| sentence(&e.to_string()))
     } else {
         trust_check::check(pasted, &run, Some(&config.account_id))
             .map_err(|e| format!("The pasted policy: {e}"))
@@ -105,16 +107,6 @@ fn decide(config: &ValidConfig, edits: &Edits) -> Result<Shown, String> {
         sub: decision.sub,
         reason: decision.reason,
     })
-}
-
-/// A message as a sentence: its first letter a capital.
-fn sentence(message: impl Into<String>) -> String {
-    let message = message.into();
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => message,
-    }
 }
 
 /// The panel.

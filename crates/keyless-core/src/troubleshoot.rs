@@ -35,7 +35,7 @@
 //!
 //! # Search
 //! [`matching`] normalises the pasted text and each error text the same way
-//! (lower case, quotes of every kind dropped, runs of whitespace as one space)
+//! (ASCII lower case, quotes of every kind dropped, runs of whitespace as one space)
 //! and ranks:
 //! 1. by the summed length of the entry's error texts found in the paste (a
 //!    longer, more specific text outweighs a prefix several errors share,
@@ -241,7 +241,7 @@ fn searchable() -> &'static [Searchable] {
     })
 }
 
-/// The form in which pasted text and error texts are compared: lower case,
+/// The form in which pasted text and error texts are compared: ASCII lower case,
 /// quotes (`'`, `"`, `` ` `` and their typographic forms) dropped, every run of
 /// whitespace one space, none at the ends. Quotes vary with the tool that
 /// printed a message and the hand that pasted it; the words do not.
@@ -256,7 +256,7 @@ pub fn normalise(text: &str) -> String {
                 out.push(' ');
                 space = false;
             }
-            out.extend(c.to_lowercase());
+            out.push(c.to_ascii_lowercase());
         }
     }
     out
@@ -269,10 +269,11 @@ const STOP_WORDS: [&str; 30] = [
     "cannot", "could", "does", "did", "into", "there",
 ];
 
-/// The words of normalised text, for the word overlap: runs of letters and
-/// digits of three characters or more, stop words dropped, a plural `s` cut.
+/// The words of normalised text, for the word overlap: runs of ASCII letters
+/// and digits (every error text is ASCII; Unicode's tables would cost the page
+/// kilobytes) of three characters or more, stop words dropped, a plural `s` cut.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|word| word.chars().count() >= 3 && !STOP_WORDS.contains(word))
         .map(|word| match word.strip_suffix('s') {
             Some(stem) if stem.chars().count() >= 3 && !stem.ends_with('s') => stem.to_string(),

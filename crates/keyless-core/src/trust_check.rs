@@ -45,6 +45,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use evaluate::capitalise;
 pub use run::{Claim, Event, Repository, Run, SubjectForm, Token, EVENT_NAMES};
 
 use crate::ValidConfig;

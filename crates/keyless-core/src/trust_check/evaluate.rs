@@ -135,12 +135,15 @@ fn first_unknown<'a, 'p: 'a>(
     })
 }
 
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+/// `text` with its first letter a capital. ASCII only: every sentence here
+/// starts with an ASCII word, and Unicode's case tables would cost the page
+/// kilobytes of wasm.
+pub fn capitalise(text: &str) -> String {
+    let mut out = text.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
 
 /// `arn:aws:iam::ACCOUNT:oidc-provider/token.actions.githubusercontent.com`, or
