@@ -237,6 +237,16 @@ pub fn task_definition(config: &ValidConfig) -> TaskDefinition {
     }
 }
 
+/// The container's plain environment: `environment_variables`, and with a
+/// starter `PORT` (the starters' apps listen on it), unless it is set already.
+fn container_environment(config: &ValidConfig) -> SortedMap<String, String> {
+    let mut environment = config.environment_variables.clone();
+    if config.starter.is_some() && !environment.contains_key("PORT") {
+        environment.insert("PORT".to_string(), config.container_port.to_string());
+    }
+    environment
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::Value;
@@ -284,14 +294,4 @@ mod tests {
         );
         assert!(container.get("environment").is_none());
     }
-}
-
-/// The container's plain environment: `environment_variables`, and with a
-/// starter `PORT` (the starters' apps listen on it), unless it is set already.
-fn container_environment(config: &ValidConfig) -> SortedMap<String, String> {
-    let mut environment = config.environment_variables.clone();
-    if config.starter.is_some() && !environment.contains_key("PORT") {
-        environment.insert("PORT".to_string(), config.container_port.to_string());
-    }
-    environment
 }
