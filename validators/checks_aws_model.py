@@ -155,7 +155,11 @@ def fargate_rules(td: dict, config: dict, region: str | None = None) -> list[str
     if containers:
         c = containers[0]
         env = {e.get("name"): e.get("value") for e in c.get("environment") or []}
-        if config.get("environment_variables") is not None and env != config["environment_variables"]:
+        expected_env = dict(config.get("environment_variables") or {})
+        if config.get("starter"):
+            # A starter's app listens on PORT: the task definition sets it unless keyless.json does.
+            expected_env.setdefault("PORT", str(config.get("container_port")))
+        if config.get("environment_variables") is not None and env != expected_env:
             problems.append(f"environment {env} differs from keyless.json environment_variables")
         secrets = {s.get("name"): s.get("valueFrom") for s in c.get("secrets") or []}
         if config.get("secrets") is not None and secrets != config["secrets"]:
