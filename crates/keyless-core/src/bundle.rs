@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::config::ValidConfig;
 use crate::findings::{self, Finding};
 use crate::zip::{write_zip, ZipEntry};
-use crate::{ecs, guide, iam, script, starter, workflow};
+use crate::{guide, plan, script, starter, workflow};
 
 /// Path of the deploy role's trust policy in the user's repository.
 pub const TRUST_POLICY_PATH: &str = "infra/trust-policy.json";
@@ -106,19 +106,17 @@ pub fn generate(config: &ValidConfig) -> Bundle {
         executable: false,
         write_once: true,
     });
+    let plan = plan::plan(config);
     Bundle {
         files: vec![
-            file(TRUST_POLICY_PATH, pretty_json(&iam::trust_policy(config))),
+            file(TRUST_POLICY_PATH, pretty_json(&plan.deploy_role.trust)),
             file(
                 PERMISSIONS_POLICY_PATH,
-                pretty_json(&iam::permissions_policy(config)),
+                pretty_json(&plan.deploy_role.inline_policies[0].1),
             ),
-            file(SETUP_SCRIPT_PATH, script::setup_script(config)),
-            file(TEARDOWN_SCRIPT_PATH, script::teardown_script(config)),
-            file(
-                TASK_DEFINITION_PATH,
-                pretty_json(&ecs::task_definition(config)),
-            ),
+            file(SETUP_SCRIPT_PATH, script::setup_script(config, &plan)),
+            file(TEARDOWN_SCRIPT_PATH, script::teardown_script(config, &plan)),
+            file(TASK_DEFINITION_PATH, pretty_json(&plan.task_definition)),
             file(WORKFLOW_PATH, workflow::render(&workflow::workflow(config))),
             file(CONFIG_PATH, config.to_json()),
             file(DEPLOY_GUIDE_PATH, guide::deploy_guide(config)),

@@ -331,7 +331,7 @@ fn front_door(config: &ValidConfig, names: &Names, out: &mut Vec<Finding>) {
             format!("HTTPS on {domain}, with a free ACM certificate"),
             format!(
                 "setup.sh requests the certificate and prints the DNS record that proves you control {domain}; until it exists, setup stops before the listeners and the service and exits 0: add the record and run it again. Port 80 redirects to HTTPS; TLS 1.2 and 1.3 only ({}). ACM renews the certificate as long as the record stays.",
-                crate::script::SSL_POLICY
+                crate::plan::SSL_POLICY
             ),
         )),
         Tls::Existing(_) => out.push(info(
@@ -339,7 +339,7 @@ fn front_door(config: &ValidConfig, names: &Names, out: &mut Vec<Finding>) {
             format!(
                 "The listener on 443 uses the certificate of keyless.json (setup checks that it is issued, in {}); port 80 redirects to HTTPS; TLS 1.2 and 1.3 only ({}).",
                 config.region,
-                crate::script::SSL_POLICY
+                crate::plan::SSL_POLICY
             ),
         )),
     }

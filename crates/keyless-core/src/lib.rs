@@ -16,6 +16,7 @@ pub mod guide;
 pub mod iam;
 pub mod names;
 pub mod ownership;
+pub mod plan;
 pub mod regions;
 pub mod script;
 pub mod sorted_map;

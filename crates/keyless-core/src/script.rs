@@ -32,15 +32,12 @@
 //! belong to the workflow, and a second run must not roll the service back to
 //! the bootstrap image or to zero tasks.
 
-use crate::config::ValidConfig;
-use crate::names::Names;
 use crate::ownership;
+use crate::plan::{GroupPurpose, Plan};
 
 mod front_door;
 mod setup;
 mod teardown;
-
-pub use front_door::{target_tracking, TargetTrackingConfiguration, SSL_POLICY};
 
 pub use setup::setup_script;
 pub use teardown::teardown_script;
@@ -142,31 +139,32 @@ impl Script {
 
 /// The inputs both scripts share, as readonly variables: names, and the
 /// ownership marks in each shape an API takes them ([`crate::ownership`]).
-fn common_inputs(script: &mut Script, config: &ValidConfig, names: &Names, setup: bool) {
-    let app = &config.app_name;
+fn common_inputs(script: &mut Script, plan: &Plan, setup: bool) {
+    let names = &plan.names;
     script.comment("Inputs, from keyless.json and the names Keyless derives from it.");
     script.var("ACCOUNT_ID", &names.account_id);
     script.var("REGION", &names.region);
-    script.var("APP_NAME", app);
-    script.var("OIDC_PROVIDER_ARN", &names.oidc_provider_arn);
-    script.var("DEPLOY_ROLE", &names.deploy_role);
-    script.var("EXECUTION_ROLE", &names.execution_role);
-    script.var("TASK_ROLE", &names.task_role);
-    script.var("ECR_REPOSITORY", &names.ecr_repository);
-    script.var("ECR_REPOSITORY_ARN", &names.ecr_repository_arn);
-    script.var("LOG_GROUP", &names.log_group);
-    script.var("CLUSTER", &names.cluster);
-    script.var("SERVICE", &names.service);
-    script.var("TASK_FAMILY", &names.task_family);
-    let creates_security_group = config.security_groups.is_empty();
-    if creates_security_group {
-        script.var("SECURITY_GROUP_NAME", &names.security_group);
+    script.var("APP_NAME", &plan.app_name);
+    script.var("OIDC_PROVIDER_ARN", &plan.oidc_provider.arn);
+    script.var("DEPLOY_ROLE", &plan.deploy_role.name);
+    script.var("EXECUTION_ROLE", &plan.execution_role.name);
+    script.var("TASK_ROLE", &plan.task_role.name);
+    script.var("ECR_REPOSITORY", &plan.repository.name);
+    script.var("ECR_REPOSITORY_ARN", &plan.repository.arn);
+    script.var("LOG_GROUP", &plan.log_group.name);
+    script.var("CLUSTER", &plan.cluster.name);
+    script.var("SERVICE", &plan.service.name);
+    script.var("TASK_FAMILY", &plan.service.task_family);
+    let service_group = plan.security_group(GroupPurpose::Service);
+    if let Some(group) = service_group {
+        script.var("SECURITY_GROUP_NAME", &group.name);
     }
-    if !config.subnets.is_empty() && (setup || creates_security_group) {
-        script.array("SUBNETS", &config.subnets);
+    let network = &plan.network;
+    if !network.uses_default_vpc() && (setup || service_group.is_some()) {
+        script.array("SUBNETS", &network.subnets);
     }
-    if !config.security_groups.is_empty() {
-        script.array("SECURITY_GROUPS", &config.security_groups);
+    if !network.given_security_groups.is_empty() {
+        script.array("SECURITY_GROUPS", &network.given_security_groups);
     }
     script.comment("Ownership marks: Keyless changes and deletes only what carries both tags.");
     script.var("MANAGED_BY", ownership::MANAGED_BY_VALUE);
@@ -184,7 +182,7 @@ fn common_inputs(script: &mut Script, config: &ValidConfig, names: &Names, setup
         &ownership::owner_query("tags", "key", "value"),
     );
     script.var("LOGS_OWNER_QUERY", &ownership::owner_query_map("tags"));
-    front_door::inputs(script, config, names);
+    front_door::inputs(script, plan);
 }
 
 const PRELUDE: &str = r#"set -euo pipefail
@@ -359,117 +357,6 @@ IFS=$'\t' read -r _ _ sg_id _ <<<"$sg_found"
 sg_id="${sg_id:-None}"
 "#;
 
-/// The ECR lifecycle policy: untagged images expire after a day, and only the
-/// newest [`KEEP_IMAGES`] images are kept.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct LifecyclePolicy {
-    /// The rules, by priority.
-    pub rules: Vec<LifecycleRule>,
-}
-
-/// Images kept by the lifecycle policy (enough to roll back a long way).
-pub const KEEP_IMAGES: u32 = 50;
-
-/// One lifecycle rule.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LifecycleRule {
-    /// Lower runs first.
-    pub rule_priority: u32,
-    /// What the rule does.
-    pub description: &'static str,
-    /// Which images.
-    pub selection: LifecycleSelection,
-    /// Always expire.
-    pub action: LifecycleAction,
-}
-
-/// The images a lifecycle rule applies to.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LifecycleSelection {
-    /// `untagged` or `any`.
-    pub tag_status: &'static str,
-    /// `sinceImagePushed` or `imageCountMoreThan`.
-    pub count_type: &'static str,
-    /// `days` for `sinceImagePushed`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub count_unit: Option<&'static str>,
-    /// Days or images.
-    pub count_number: u32,
-}
-
-/// A lifecycle action.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct LifecycleAction {
-    /// Always `expire`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-}
-
-/// The ECR lifecycle policy for the app's repository.
-pub fn lifecycle_policy() -> LifecyclePolicy {
-    LifecyclePolicy {
-        rules: vec![
-            LifecycleRule {
-                rule_priority: 1,
-                description: "Expire untagged images one day after push",
-                selection: LifecycleSelection {
-                    tag_status: "untagged",
-                    count_type: "sinceImagePushed",
-                    count_unit: Some("days"),
-                    count_number: 1,
-                },
-                action: LifecycleAction { kind: "expire" },
-            },
-            LifecycleRule {
-                rule_priority: 2,
-                description: "Keep the newest 50 images",
-                selection: LifecycleSelection {
-                    tag_status: "any",
-                    count_type: "imageCountMoreThan",
-                    count_unit: None,
-                    count_number: KEEP_IMAGES,
-                },
-                action: LifecycleAction { kind: "expire" },
-            },
-        ],
-    }
-}
-
-/// The service's `deploymentConfiguration`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DeploymentConfiguration {
-    /// Stop and roll back a deployment whose tasks keep failing.
-    pub deployment_circuit_breaker: CircuitBreaker,
-    /// New tasks may double the count during a deploy.
-    pub maximum_percent: u32,
-    /// Old tasks run until the new ones are healthy.
-    pub minimum_healthy_percent: u32,
-}
-
-/// `deploymentCircuitBreaker`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct CircuitBreaker {
-    /// On.
-    pub enable: bool,
-    /// Roll back to the last working revision.
-    pub rollback: bool,
-}
-
-/// Circuit breaker with rollback, zero-downtime rolling deploys.
-pub fn deployment_configuration() -> DeploymentConfiguration {
-    DeploymentConfiguration {
-        deployment_circuit_breaker: CircuitBreaker {
-            enable: true,
-            rollback: true,
-        },
-        maximum_percent: 200,
-        minimum_healthy_percent: 100,
-    }
-}
-
 fn compact_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("plain data always serialises")
 }
@@ -477,6 +364,7 @@ fn compact_json<T: serde::Serialize>(value: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ValidConfig;
 
     #[test]
     fn arg_quotes_only_what_the_shell_would_split_or_expand() {
@@ -573,7 +461,7 @@ mod tests {
     #[test]
     fn setup_changes_nothing_before_every_name_is_checked() {
         for config in configs() {
-            let text = setup_script(&config);
+            let text = setup_script(&config, &crate::plan::plan(&config));
             let checks_end = text.find("\ntag_role() ").expect("the adoption functions");
             for command in aws_commands(&text[..checks_end]) {
                 assert!(
@@ -589,13 +477,14 @@ mod tests {
     #[test]
     fn everything_setup_creates_carries_the_ownership_tags() {
         for config in configs() {
-            let creates: Vec<String> = aws_commands(&setup_script(&config))
-                .into_iter()
-                .filter(|c| {
-                    (c.contains(" create-") || c.contains(" request-certificate"))
-                        && !c.contains("create-tags")
-                })
-                .collect();
+            let creates: Vec<String> =
+                aws_commands(&setup_script(&config, &crate::plan::plan(&config)))
+                    .into_iter()
+                    .filter(|c| {
+                        (c.contains(" create-") || c.contains(" request-certificate"))
+                            && !c.contains("create-tags")
+                    })
+                    .collect();
             assert!(creates.len() >= 7, "{creates:?}");
             for command in creates {
                 assert!(
@@ -609,7 +498,7 @@ mod tests {
     #[test]
     fn teardown_deletes_only_what_the_lookups_found_to_be_ours() {
         for config in configs() {
-            let text = teardown_script(&config);
+            let text = teardown_script(&config, &crate::plan::plan(&config));
             let mut guard: Vec<&str> = Vec::new();
             for line in text.lines() {
                 let line = line.trim_start();

@@ -341,7 +341,7 @@ impl<'a> Facts<'a> {
             "registry" => n.ecr_registry.clone(),
             "image" => n.image_repository_uri.clone(),
             "bootstrap_image" => n.bootstrap_image.clone(),
-            "keep_images" => crate::script::KEEP_IMAGES.to_string(),
+            "keep_images" => crate::plan::KEEP_IMAGES.to_string(),
             "port" => c.container_port.to_string(),
             "platform" => c.architecture.docker_platform().into(),
             "architecture" => c.architecture.ecs_name().into(),

@@ -434,6 +434,63 @@ fn aws_calls(script: &str, service: &str, verb: &str) -> Result<Vec<AwsCall>, St
 }
 
 /// The value of `readonly NAME=VALUE` in `script`, quotes removed.
+/// A word's value: a `$NAME` is the value of `readonly NAME=`, anything else itself.
+fn resolve(script: &str, word: &str) -> Result<String, String> {
+    match word.strip_prefix('$') {
+        Some(name) if name.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
+            readonly(script, name)
+        }
+        _ => Ok(word.to_string()),
+    }
+}
+
+/// The script with the load balancer's rule loop unrolled as bash runs it when
+/// every rule is missing: one `authorize-security-group-ingress` per entry of
+/// `LB_INGRESS` (`tcp/PORT/RANGE`), in the form the loop's branch uses.
+fn unroll_lb_rules(script: &str) -> Result<String, String> {
+    const LOOP_START: &str = "for rule in $missing_rules; do\n";
+    let Some(start) = script.find(LOOP_START) else {
+        return Ok(script.to_string());
+    };
+    let end = start
+        + script[start..]
+            .find("\ndone\n")
+            .ok_or("the rule loop has no done")?
+        + "\ndone\n".len();
+    if !script[..start].ends_with("keep_only_rules \"$lb_sg_id\" \"${LB_INGRESS[@]}\"\n") {
+        return Err("the rule loop does not follow keep_only_rules with LB_INGRESS".into());
+    }
+    let array = script
+        .lines()
+        .find_map(|l| l.strip_prefix("LB_INGRESS=("))
+        .and_then(|l| l.strip_suffix(')'))
+        .ok_or("no LB_INGRESS=(...)")?;
+    let mut calls = String::new();
+    for rule in command_words(array) {
+        let mut parts = rule.splitn(3, '/');
+        let (protocol, port, range) = match (parts.next(), parts.next(), parts.next()) {
+            (Some(a), Some(b), Some(c)) => (a, b, c),
+            _ => {
+                return Err(format!(
+                    "LB_INGRESS entry {rule:?} is not PROTOCOL/PORT/RANGE"
+                ))
+            }
+        };
+        calls.push_str(&if range.contains(':') {
+            format!(
+                "aws ec2 authorize-security-group-ingress --region \"$REGION\" --group-id \"$lb_sg_id\" \
+                 --ip-permissions 'IpProtocol={protocol},FromPort={port},ToPort={port},Ipv6Ranges=[{{CidrIpv6={range}}}]'\n"
+            )
+        } else {
+            format!(
+                "aws ec2 authorize-security-group-ingress --region \"$REGION\" --group-id \"$lb_sg_id\" \
+                 --protocol {protocol} --port {port} --cidr {range}\n"
+            )
+        });
+    }
+    Ok(format!("{}{calls}{}", &script[..start], &script[end..]))
+}
+
 fn readonly(script: &str, name: &str) -> Result<String, String> {
     let prefix = format!("readonly {name}=");
     let values: Vec<String> = script
@@ -463,6 +520,7 @@ fn every_ecr_repository_call_makes_tags_immutable() {
                 let mutability = call.one("--image-tag-mutability").map_err(|e| {
                     format!("setup.sh `aws ecr {verb}` (MUTABLE is the default): {e}")
                 })?;
+                let mutability = resolve(setup, &mutability)?;
                 if mutability != "IMMUTABLE" {
                     return Err(format!(
                         "setup.sh line {}: `aws ecr {verb}` sets --image-tag-mutability \
@@ -517,7 +575,8 @@ struct IngressRule {
 /// one triple per port and source.
 fn ingress_rules(script: &str) -> Result<Vec<IngressRule>, String> {
     let mut rules = Vec::new();
-    for call in aws_calls(script, "ec2", "authorize-security-group-ingress")? {
+    let script = unroll_lb_rules(script)?;
+    for call in aws_calls(&script, "ec2", "authorize-security-group-ingress")? {
         let at = |problem: String| format!("line {}: {problem}: {}", call.line, call.text);
         let options = call.options()?;
         for (name, _) in &options {

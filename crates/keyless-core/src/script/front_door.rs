@@ -1,177 +1,127 @@
 //! The load balancer and autoscaling parts of `setup.sh` and `teardown.sh`
 //! (domain.md §8), in the scripts' style: every name looked up first, every
-//! value quoted, only what carries this app's marks changed or deleted.
-//!
-//! # Why these health check settings
-//! The target group's defaults (a check every 30 s, 5 good answers to be
-//! healthy, 300 s to drain a stopping task) make a deploy of a quick-starting
-//! app take over ten minutes. Keyless checks every [`HEALTH_CHECK_INTERVAL`] s,
-//! calls a target healthy after [`HEALTHY_THRESHOLD`] good answers and
-//! unhealthy after [`UNHEALTHY_THRESHOLD`] failures, accepts any 2xx or 3xx
-//! (a redirect to a login page is a live app), and drains a stopping task for
-//! [`DEREGISTRATION_DELAY`] s: enough for short requests to finish, so a deploy
-//! settles in about two minutes. ECS ignores the load balancer's verdict for
-//! [`HEALTH_CHECK_GRACE`] s after a task starts, for apps that warm up.
-
-use super::Script;
-use crate::config::{Autoscaling, LoadBalancer, Tls, ValidConfig};
-use crate::names::Names;
-use crate::ownership;
-
-/// Seconds between two health checks of a target.
-pub const HEALTH_CHECK_INTERVAL: u32 = 10;
-/// Seconds a health check may take.
-pub const HEALTH_CHECK_TIMEOUT: u32 = 5;
-/// Good answers in a row that make a target healthy.
-pub const HEALTHY_THRESHOLD: u32 = 2;
-/// Failed checks in a row that make a target unhealthy.
-pub const UNHEALTHY_THRESHOLD: u32 = 3;
-/// HTTP codes of a healthy answer.
-pub const HEALTHY_CODES: &str = "200-399";
-/// Seconds a deregistered target keeps serving the requests it has.
-pub const DEREGISTRATION_DELAY: u32 = 30;
-/// Seconds after a task starts during which ECS ignores failed load balancer checks.
-pub const HEALTH_CHECK_GRACE: u32 = 60;
-/// The listener's TLS policy (domain.md §8): TLS 1.3 and 1.2, post-quantum key
-/// exchange. The CLI's default is still `ELBSecurityPolicy-2016-08`.
-pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";
-/// Seconds autoscaling waits after adding tasks before adding more.
-pub const SCALE_OUT_COOLDOWN: u32 = 60;
-/// Seconds autoscaling waits after removing tasks before removing more.
-pub const SCALE_IN_COOLDOWN: u32 = 300;
-
-/// `--target-tracking-scaling-policy-configuration`: the service's average CPU
-/// kept near the target.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct TargetTrackingConfiguration {
-    /// The CPU percentage to keep.
-    pub target_value: f64,
-    /// `ECSServiceAverageCPUUtilization`.
-    pub predefined_metric_specification: PredefinedMetric,
-    /// See [`SCALE_OUT_COOLDOWN`].
-    pub scale_out_cooldown: u32,
-    /// See [`SCALE_IN_COOLDOWN`].
-    pub scale_in_cooldown: u32,
-}
-
-/// A predefined metric of Application Auto Scaling.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct PredefinedMetric {
-    /// The metric's name.
-    pub predefined_metric_type: &'static str,
-}
-
-/// The target-tracking policy for this autoscaling.
-pub fn target_tracking(scaling: &Autoscaling) -> TargetTrackingConfiguration {
-    TargetTrackingConfiguration {
-        target_value: f64::from(scaling.cpu_target_percent),
-        predefined_metric_specification: PredefinedMetric {
-            predefined_metric_type: "ECSServiceAverageCPUUtilization",
-        },
-        scale_out_cooldown: SCALE_OUT_COOLDOWN,
-        scale_in_cooldown: SCALE_IN_COOLDOWN,
-    }
-}
+//! value quoted, only what carries this app's marks changed or deleted. The
+//! settings come from the plan ([`crate::plan`]).
+use super::{compact_json, Script};
+use crate::plan::{Certificate, GroupPurpose, HealthCheck, Plan, Source, INGRESS_PROTOCOL};
 
 /// The inputs of both scripts for the load balancer and autoscaling.
-pub(super) fn inputs(s: &mut Script, config: &ValidConfig, names: &Names) {
-    if let Some(lb) = config.ingress.load_balancer() {
+pub(super) fn inputs(s: &mut Script, plan: &Plan) {
+    if let Some(lb) = &plan.load_balancer {
         s.comment("The load balancer: it and its target group share one name.");
-        s.var("LOAD_BALANCER", &names.load_balancer);
+        s.var("LOAD_BALANCER", &lb.name);
         s.var(
             "LB_SECURITY_GROUP_NAME",
-            &names.load_balancer_security_group,
+            &plan.names.load_balancer_security_group,
         );
-        match &lb.tls {
-            Tls::RequestFor(domain) => {
-                s.var("DOMAIN_NAME", domain);
-                s.var(
-                    "CERTIFICATE_QUERY",
-                    &format!("CertificateSummaryList[?DomainName=='{domain}'].CertificateArn"),
-                );
-            }
-            Tls::Existing(_) | Tls::None => {}
+        if let Certificate::Requested(domain) = &lb.certificate {
+            s.var("DOMAIN_NAME", domain);
+            s.var(
+                "CERTIFICATE_QUERY",
+                &format!("CertificateSummaryList[?DomainName=='{domain}'].CertificateArn"),
+            );
         }
     }
-    if config.autoscaling.is_some() {
-        s.var("SCALABLE_RESOURCE_ID", &names.scalable_resource_id);
+    if let Some(scaling) = &plan.autoscaling {
+        s.var("SCALABLE_RESOURCE_ID", &scaling.resource_id);
     }
 }
 
-/// The setup-only inputs: settings in their API shapes.
-pub(super) fn setup_inputs(s: &mut Script, config: &ValidConfig, names: &Names) {
-    if let Some(lb) = config.ingress.load_balancer() {
-        s.var("CONTAINER_NAME", &names.container_name);
+/// The setup-only inputs: settings in their API shapes, from the plan.
+pub(super) fn setup_inputs(s: &mut Script, plan: &Plan) {
+    if let Some(lb) = &plan.load_balancer {
+        let group = plan
+            .security_group(GroupPurpose::LoadBalancer)
+            .expect("a load balancer has its security group");
+        s.var("CONTAINER_NAME", &plan.service.container_name);
+        s.var("LB_SECURITY_GROUP_DESCRIPTION", &group.description);
         s.var(
-            "LB_SECURITY_GROUP_DESCRIPTION",
+            "LB_SECURITY_GROUP_TAGS",
+            &crate::ownership::tag_specification("security-group", &plan.app_name),
+        );
+        let rules: Vec<String> = group
+            .ingress
+            .iter()
+            .map(|rule| match rule.source {
+                Source::Ipv4(range) | Source::Ipv6(range) => {
+                    format!("{INGRESS_PROTOCOL}/{}/{range}", rule.port)
+                }
+                Source::Group(_) => unreachable!("the load balancer's group takes the internet"),
+            })
+            .collect();
+        s.array("LB_INGRESS", &rules);
+        let mut ports: Vec<String> = Vec::new();
+        for rule in &group.ingress {
+            let port = format!("{INGRESS_PROTOCOL}/{}", rule.port);
+            if !ports.contains(&port) {
+                ports.push(port);
+            }
+        }
+        s.var("LB_PORTS_TEXT", &format!(" {}", ports.join(" and ")));
+        s.var(
+            "LB_ZONES",
+            &if plan.network.uses_default_vpc() {
+                plan.network.load_balancer_zones.to_string()
+            } else {
+                "99".to_string()
+            },
+        );
+        s.array("HEALTH_CHECK", &health_check(&lb.target_group.health_check));
+        s.var(
+            "DEREGISTRATION_DELAY",
             &format!(
-                "Keyless: inbound HTTP{} from anywhere to the {} load balancer",
-                if lb.tls.is_https() { " and HTTPS" } else { "" },
-                config.app_name
+                "Key=deregistration_delay.timeout_seconds,Value={}",
+                lb.target_group.deregistration_delay_seconds
             ),
         );
         s.var(
-            "LB_SECURITY_GROUP_TAGS",
-            &ownership::tag_specification("security-group", &config.app_name),
+            "HEALTH_CHECK_GRACE",
+            &lb.health_check_grace_seconds.to_string(),
         );
-        s.var(
-            "LB_ZONES",
-            if config.subnets.is_empty() { "2" } else { "99" },
-        );
-        s.array("HEALTH_CHECK", &health_check(lb));
-        s.var(
-            "DEREGISTRATION_DELAY",
-            &format!("Key=deregistration_delay.timeout_seconds,Value={DEREGISTRATION_DELAY}"),
-        );
-        s.var("HEALTH_CHECK_GRACE", &HEALTH_CHECK_GRACE.to_string());
-        if let Tls::Existing(arn) = &lb.tls {
+        if let Certificate::Existing(arn) = &lb.certificate {
             s.var("CERTIFICATE_ARN", arn);
         }
-        if lb.tls.is_https() {
-            s.var("SSL_POLICY", SSL_POLICY);
+        if let Some(policy) = lb.ssl_policy {
+            s.var("SSL_POLICY", policy);
         }
-        s.var(
-            "LB_PORTS_TEXT",
-            if lb.tls.is_https() {
-                " tcp/80 and tcp/443"
-            } else {
-                " tcp/80"
-            },
-        );
     }
-    if let Some(scaling) = &config.autoscaling {
-        s.var("MIN_COUNT", &scaling.min_count.to_string());
-        s.var("MAX_COUNT", &scaling.max_count.to_string());
-        s.var("CPU_TARGET", &scaling.cpu_target_percent.to_string());
-        s.var("SCALING_POLICY", &names.scaling_policy);
+    if let Some(scaling) = &plan.autoscaling {
+        s.var("MIN_COUNT", &scaling.min_capacity.to_string());
+        s.var("MAX_COUNT", &scaling.max_capacity.to_string());
+        s.var(
+            "CPU_TARGET",
+            &scaling.target_tracking.target_value.to_string(),
+        );
+        s.var("SCALING_POLICY", &scaling.policy_name);
         s.var(
             "SCALING_POLICY_CONFIGURATION",
-            &super::compact_json(&target_tracking(scaling)),
+            &compact_json(&scaling.target_tracking),
         );
     }
 }
 
 /// The target group's health check flags, for create and modify alike.
-fn health_check(lb: &LoadBalancer) -> Vec<String> {
+fn health_check(check: &HealthCheck) -> Vec<String> {
     [
-        ("--health-check-protocol", "HTTP".to_string()),
-        ("--health-check-path", lb.health_check_path.clone()),
+        ("--health-check-protocol", check.protocol.to_string()),
+        ("--health-check-path", check.path.clone()),
         (
             "--health-check-interval-seconds",
-            HEALTH_CHECK_INTERVAL.to_string(),
+            check.interval_seconds.to_string(),
         ),
         (
             "--health-check-timeout-seconds",
-            HEALTH_CHECK_TIMEOUT.to_string(),
+            check.timeout_seconds.to_string(),
         ),
-        ("--healthy-threshold-count", HEALTHY_THRESHOLD.to_string()),
+        (
+            "--healthy-threshold-count",
+            check.healthy_threshold.to_string(),
+        ),
         (
             "--unhealthy-threshold-count",
-            UNHEALTHY_THRESHOLD.to_string(),
+            check.unhealthy_threshold.to_string(),
         ),
-        ("--matcher", format!("HttpCode={HEALTHY_CODES}")),
+        ("--matcher", format!("HttpCode={}", check.healthy_codes)),
     ]
     .into_iter()
     .flat_map(|(flag, value)| [flag.to_string(), value])
@@ -326,31 +276,19 @@ else
 fi
 "#;
 
-/// The load balancer's group: HTTP and HTTPS from anywhere, IPv4 and IPv6.
-pub(super) const LB_RULES_HTTPS: &str = r#"keep_only_rules "$lb_sg_id" tcp/80/0.0.0.0/0 tcp/80/::/0 tcp/443/0.0.0.0/0 tcp/443/::/0
-if has_word "$missing_rules" tcp/443/0.0.0.0/0; then
-  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
-    --protocol tcp --port 443 --cidr 0.0.0.0/0 >/dev/null
-fi
-if has_word "$missing_rules" tcp/443/::/0; then
-  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
-    --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,Ipv6Ranges=[{CidrIpv6=::/0}]' >/dev/null
-fi
-"#;
-
-/// The load balancer's group without HTTPS: HTTP only.
-pub(super) const LB_RULES_HTTP_ONLY: &str = r#"keep_only_rules "$lb_sg_id" tcp/80/0.0.0.0/0 tcp/80/::/0
-"#;
-
-/// Port 80 of the load balancer's group (both modes: it redirects or serves).
-pub(super) const LB_RULES_HTTP: &str = r#"if has_word "$missing_rules" tcp/80/0.0.0.0/0; then
-  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
-    --protocol tcp --port 80 --cidr 0.0.0.0/0 >/dev/null
-fi
-if has_word "$missing_rules" tcp/80/::/0; then
-  aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
-    --ip-permissions 'IpProtocol=tcp,FromPort=80,ToPort=80,Ipv6Ranges=[{CidrIpv6=::/0}]' >/dev/null
-fi
+/// The load balancer's group: exactly the plan's rules (`LB_INGRESS`), each
+/// `tcp/PORT/RANGE`, IPv4 or IPv6.
+pub(super) const LB_RULES: &str = r#"keep_only_rules "$lb_sg_id" "${LB_INGRESS[@]}"
+for rule in $missing_rules; do
+  IFS=/ read -r protocol port range <<<"$rule"
+  if [[ "$range" == *:* ]]; then
+    aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
+      --ip-permissions "IpProtocol=$protocol,FromPort=$port,ToPort=$port,Ipv6Ranges=[{CidrIpv6=$range}]" >/dev/null
+  else
+    aws ec2 authorize-security-group-ingress --region "$REGION" --group-id "$lb_sg_id" \
+      --protocol "$protocol" --port "$port" --cidr "$range" >/dev/null
+  fi
+done
 echo "applied: $LB_SECURITY_GROUP_NAME takes$LB_PORTS_TEXT from anywhere"
 "#;
 

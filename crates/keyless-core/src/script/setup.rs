@@ -4,19 +4,17 @@
 
 use super::front_door;
 use super::{
-    common_inputs, compact_json, deployment_configuration, lifecycle_policy, Script, CHECKS,
-    FIND_SECURITY_GROUP, FUNCTIONS, KEEP_IMAGES, PRELUDE, VPC_DEFAULT, VPC_FROM_SUBNETS,
+    common_inputs, compact_json, Script, CHECKS, FIND_SECURITY_GROUP, FUNCTIONS, PRELUDE,
+    VPC_DEFAULT, VPC_FROM_SUBNETS,
 };
 use crate::bundle::{
     GENERATED_BY, PERMISSIONS_POLICY_PATH, TASK_DEFINITION_PATH, TRUST_POLICY_PATH,
 };
 use crate::config::{LoadBalancer, Tls, ValidConfig};
-use crate::iam;
-use crate::names::{
-    Names, DEPLOY_POLICY_NAME, GITHUB_OIDC_URL, SECRETS_POLICY_NAME, STS_AUDIENCE,
-    TASK_EXECUTION_MANAGED_POLICY_ARN,
-};
+use crate::iam::PolicyDocument;
+use crate::names::{Names, SECRETS_POLICY_NAME};
 use crate::ownership;
+use crate::plan::{GroupPurpose, Plan, KEEP_IMAGES};
 
 /// The header: what the script does, in order, and the ownership rule.
 fn header(config: &ValidConfig, names: &Names) -> Vec<String> {
@@ -181,34 +179,43 @@ fn load_balancer_header(config: &ValidConfig, names: &Names, lb: &LoadBalancer) 
     lines
 }
 
-/// The setup-only inputs: documents, settings and tags in their API shapes.
-fn setup_inputs(s: &mut Script, config: &ValidConfig, names: &Names) {
-    s.var("OIDC_URL", GITHUB_OIDC_URL);
-    s.var("AUDIENCE", STS_AUDIENCE);
-    s.var("DEPLOY_POLICY_NAME", DEPLOY_POLICY_NAME);
+/// The setup-only inputs: documents, settings and tags in their API shapes,
+/// each read from the plan.
+fn setup_inputs(s: &mut Script, config: &ValidConfig, plan: &Plan) {
+    let names = &plan.names;
+    s.var("OIDC_URL", plan.oidc_provider.url);
+    s.var("AUDIENCE", plan.oidc_provider.audience);
+    let (deploy_policy_name, _) = &plan.deploy_role.inline_policies[0];
+    s.var("DEPLOY_POLICY_NAME", deploy_policy_name);
     s.var("SECRETS_POLICY_NAME", SECRETS_POLICY_NAME);
     s.var(
         "EXECUTION_MANAGED_POLICY_ARN",
-        TASK_EXECUTION_MANAGED_POLICY_ARN,
+        plan.execution_role.managed_policies[0],
     );
-    s.var("LOG_RETENTION_DAYS", &config.log_retention_days.to_string());
+    for (name, role) in [
+        ("DEPLOY_ROLE_DESCRIPTION", &plan.deploy_role),
+        ("EXECUTION_ROLE_DESCRIPTION", &plan.execution_role),
+        ("TASK_ROLE_DESCRIPTION", &plan.task_role),
+    ] {
+        s.var(name, &role.description);
+    }
+    s.var("TAG_MUTABILITY", plan.repository.tag_mutability);
+    s.var("SCAN_ON_PUSH", &plan.repository.scan_on_push.to_string());
+    s.var(
+        "LOG_RETENTION_DAYS",
+        &plan.log_group.retention_days.to_string(),
+    );
     s.var(
         "ASSIGN_PUBLIC_IP",
-        if config.assign_public_ip {
+        if plan.network.assign_public_ip {
             "ENABLED"
         } else {
             "DISABLED"
         },
     );
-    if config.security_groups.is_empty() {
-        s.var("CONTAINER_PORT", &config.container_port.to_string());
-        s.var(
-            "SECURITY_GROUP_DESCRIPTION",
-            &format!(
-                "Keyless: inbound TCP {} to the {} service",
-                config.container_port, config.app_name
-            ),
-        );
+    if let Some(group) = plan.security_group(GroupPurpose::Service) {
+        s.var("CONTAINER_PORT", &group.ingress[0].port.to_string());
+        s.var("SECURITY_GROUP_DESCRIPTION", &group.description);
         s.var(
             "SECURITY_GROUP_TAGS",
             &ownership::tag_specification("security-group", &config.app_name),
@@ -216,20 +223,24 @@ fn setup_inputs(s: &mut Script, config: &ValidConfig, names: &Names) {
     }
     s.var(
         "EXECUTION_TRUST_POLICY",
-        &compact_json(&iam::execution_role_trust_policy()),
+        &compact_json(&plan.execution_role.trust),
     );
-    s.var(
-        "TASK_TRUST_POLICY",
-        &compact_json(&iam::task_role_trust_policy(config)),
-    );
-    if let Some(policy) = iam::secrets_policy(config) {
-        s.var("SECRETS_POLICY", &compact_json(&policy));
+    s.var("TASK_TRUST_POLICY", &compact_json(&plan.task_role.trust));
+    if let Some((_, policy)) = secrets_policy(plan) {
+        s.var("SECRETS_POLICY", &compact_json(policy));
     }
-    s.var("ECR_LIFECYCLE_POLICY", &compact_json(&lifecycle_policy()));
+    s.var(
+        "ECR_LIFECYCLE_POLICY",
+        &compact_json(&plan.repository.lifecycle_policy),
+    );
     s.var("KEEP_IMAGES", &KEEP_IMAGES.to_string());
     s.var(
+        "INITIAL_DESIRED_COUNT",
+        &plan.service.initial_desired_count.to_string(),
+    );
+    s.var(
         "DEPLOYMENT_CONFIGURATION",
-        &compact_json(&deployment_configuration()),
+        &compact_json(&plan.service.deployment),
     );
     s.var("DEPLOY_ROLE_ARN", &names.deploy_role_arn);
     s.var("CLUSTER_ARN", &names.cluster_arn);
@@ -250,6 +261,14 @@ fn setup_inputs(s: &mut Script, config: &ValidConfig, names: &Names) {
             ownership::MANAGED_BY_VALUE
         ),
     );
+}
+
+/// The execution role's secrets policy, when the config has secrets.
+fn secrets_policy(plan: &Plan) -> Option<&(&'static str, PolicyDocument)> {
+    plan.execution_role
+        .inline_policies
+        .iter()
+        .find(|(name, _)| *name == SECRETS_POLICY_NAME)
 }
 
 const ARGUMENTS: &str = r#"usage() { echo "usage: bash infra/setup.sh [--adopt]"; }
@@ -433,7 +452,7 @@ ensure_role() {
 }
 
 step "2. Deploy role (assumed by the workflow)"
-ensure_role "$DEPLOY_ROLE" "file://$TRUST_POLICY_FILE" "Keyless: GitHub Actions deploys $APP_NAME"
+ensure_role "$DEPLOY_ROLE" "file://$TRUST_POLICY_FILE" "$DEPLOY_ROLE_DESCRIPTION"
 aws iam put-role-policy --role-name "$DEPLOY_ROLE" --policy-name "$DEPLOY_POLICY_NAME" \
   --policy-document "file://$PERMISSIONS_POLICY_FILE"
 echo "applied: policy $DEPLOY_POLICY_NAME"
@@ -451,7 +470,7 @@ for arn in $(aws iam list-attached-role-policies --role-name "$DEPLOY_ROLE" \
 done
 
 step "3. Task execution role and task role"
-ensure_role "$EXECUTION_ROLE" "$EXECUTION_TRUST_POLICY" "Keyless: ECS pulls the image and writes logs of $APP_NAME"
+ensure_role "$EXECUTION_ROLE" "$EXECUTION_TRUST_POLICY" "$EXECUTION_ROLE_DESCRIPTION"
 aws iam attach-role-policy --role-name "$EXECUTION_ROLE" --policy-arn "$EXECUTION_MANAGED_POLICY_ARN"
 echo "attached: $EXECUTION_MANAGED_POLICY_ARN"
 "#;
@@ -467,18 +486,18 @@ const SECRETS_REMOVE: &str = r#"if aws iam get-role-policy --role-name "$EXECUTI
 fi
 "#;
 
-const STORAGE: &str = r#"ensure_role "$TASK_ROLE" "$TASK_TRUST_POLICY" "Keyless: the $APP_NAME app's own AWS permissions"
+const STORAGE: &str = r#"ensure_role "$TASK_ROLE" "$TASK_TRUST_POLICY" "$TASK_ROLE_DESCRIPTION"
 
 step "4. ECR repository"
 if [ "$repository_exists" = true ]; then
   aws ecr put-image-tag-mutability --region "$REGION" --repository-name "$ECR_REPOSITORY" \
-    --image-tag-mutability IMMUTABLE >/dev/null
+    --image-tag-mutability "$TAG_MUTABILITY" >/dev/null
   aws ecr put-image-scanning-configuration --region "$REGION" --repository-name "$ECR_REPOSITORY" \
-    --image-scanning-configuration scanOnPush=true >/dev/null
+    --image-scanning-configuration "scanOnPush=$SCAN_ON_PUSH" >/dev/null
   echo "exists: repository $ECR_REPOSITORY (tags immutable, scan on push)"
 else
   aws ecr create-repository --region "$REGION" --repository-name "$ECR_REPOSITORY" \
-    --image-tag-mutability IMMUTABLE --image-scanning-configuration scanOnPush=true \
+    --image-tag-mutability "$TAG_MUTABILITY" --image-scanning-configuration "scanOnPush=$SCAN_ON_PUSH" \
     --tags "${TAGS[@]}" >/dev/null
   echo "created: repository $ECR_REPOSITORY"
 fi
@@ -580,7 +599,7 @@ if [ "$status" = "ACTIVE" ]; then
   echo "exists: service $SERVICE (its task definition and task count belong to the workflow)"
 else
   aws ecs create-service --region "$REGION" --cluster "$CLUSTER" --service-name "$SERVICE" \
-    --task-definition "$TASK_FAMILY" --desired-count 0 \
+    --task-definition "$TASK_FAMILY" --desired-count "$INITIAL_DESIRED_COUNT" \
 "#;
 
 const SERVICE_END: &str = r#"    --network-configuration "$network_configuration" \
@@ -599,20 +618,21 @@ printf '  %s\n' "${SUBJECTS[@]}"
 echo "Commit the generated files and push to $BRANCH to deploy."
 "#;
 
-/// `infra/setup.sh`.
-pub fn setup_script(config: &ValidConfig) -> String {
-    let names = Names::new(config);
-    let creates_security_group = config.security_groups.is_empty();
+/// `infra/setup.sh`, rendered from the plan.
+pub fn setup_script(config: &ValidConfig, plan: &Plan) -> String {
+    let names = &plan.names;
+    let creates_security_group = plan.security_group(GroupPurpose::Service).is_some();
     let lb = config.ingress.load_balancer();
     let tls = lb.map(|lb| &lb.tls);
-    let mut s = Script::new(&header(config, &names));
+    let spot = plan.cluster.spot_capacity.is_some();
+    let mut s = Script::new(&header(config, names));
     s.blank();
     s.code(PRELUDE);
     s.blank();
-    common_inputs(&mut s, config, &names, true);
-    setup_inputs(&mut s, config, &names);
-    front_door::setup_inputs(&mut s, config, &names);
-    s.code(if config.use_spot {
+    common_inputs(&mut s, plan, true);
+    setup_inputs(&mut s, config, plan);
+    front_door::setup_inputs(&mut s, plan);
+    s.code(if spot {
         CLUSTER_CHANGE_SPOT
     } else {
         CLUSTER_CHANGE
@@ -632,7 +652,7 @@ pub fn setup_script(config: &ValidConfig) -> String {
     s.code(CHECKS);
     s.blank();
     s.code(r#"step "Network""#);
-    match (config.subnets.is_empty(), creates_security_group) {
+    match (plan.network.uses_default_vpc(), creates_security_group) {
         (true, _) => s.code(VPC_DEFAULT),
         // The security group Keyless creates must be in the subnets' VPC.
         (false, true) => s.code(VPC_FROM_SUBNETS),
@@ -664,26 +684,21 @@ pub fn setup_script(config: &ValidConfig) -> String {
     }
     s.code(DECISION);
     s.code(IDENTITY);
-    s.code(if iam::secrets_policy(config).is_some() {
+    s.code(if secrets_policy(plan).is_some() {
         SECRETS_APPLY
     } else {
         SECRETS_REMOVE
     });
     s.code(STORAGE);
-    if config.use_spot {
+    if spot {
         s.code(SPOT_CAPACITY);
     }
     s.blank();
     s.code(r#"step "7. Security groups""#);
     match (lb, creates_security_group) {
-        (Some(lb), _) => {
+        (Some(_), _) => {
             s.code(front_door::SECURITY_GROUPS);
-            s.code(if lb.tls.is_https() {
-                front_door::LB_RULES_HTTPS
-            } else {
-                front_door::LB_RULES_HTTP_ONLY
-            });
-            s.code(front_door::LB_RULES_HTTP);
+            s.code(front_door::LB_RULES);
             s.code(front_door::SERVICE_RULES);
         }
         (None, true) => s.code(SECURITY_GROUP),
@@ -709,7 +724,7 @@ pub fn setup_script(config: &ValidConfig) -> String {
         s.code(front_door::HTTP_LISTENER);
     }
     s.code(SERVICE);
-    s.code(if config.use_spot {
+    s.code(if spot {
         r#"    --capacity-provider-strategy capacityProvider=FARGATE_SPOT,weight=1 --platform-version LATEST \"#
     } else {
         r#"    --launch-type FARGATE --platform-version LATEST \"#

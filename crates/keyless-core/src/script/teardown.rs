@@ -5,7 +5,7 @@ use super::front_door;
 use super::{common_inputs, Script, CHECKS, FIND_SECURITY_GROUP, FUNCTIONS, PRELUDE};
 use crate::bundle::GENERATED_BY;
 use crate::config::{Tls, ValidConfig};
-use crate::names::Names;
+use crate::plan::{GroupPurpose, Plan};
 
 const ARGUMENTS: &str = r#"usage() { echo "usage: bash infra/teardown.sh [--yes] [--delete-oidc-provider]"; }
 assume_yes=false
@@ -221,10 +221,10 @@ if [ "${#left_alone[@]}" -gt 0 ]; then
 fi
 "#;
 
-/// `infra/teardown.sh`.
-pub fn teardown_script(config: &ValidConfig) -> String {
-    let names = Names::new(config);
-    let creates_security_group = config.security_groups.is_empty();
+/// `infra/teardown.sh`: deletes what the plan creates, where it carries this app's marks.
+pub fn teardown_script(config: &ValidConfig, plan: &Plan) -> String {
+    let names = &plan.names;
+    let creates_security_group = plan.security_group(GroupPurpose::Service).is_some();
     let lb = config.ingress.load_balancer();
     let header = vec![
         format!(
@@ -253,7 +253,7 @@ pub fn teardown_script(config: &ValidConfig) -> String {
         "and no role trusts it any more.".into(),
     ];
     let mut header = header;
-    if config.autoscaling.is_some() {
+    if plan.autoscaling.is_some() {
         header.push("Autoscaling is deregistered before the service is deleted.".into());
     }
     if let Some(lb) = lb {
@@ -276,12 +276,12 @@ pub fn teardown_script(config: &ValidConfig) -> String {
     s.blank();
     s.code(PRELUDE);
     s.blank();
-    common_inputs(&mut s, config, &names, false);
+    common_inputs(&mut s, plan, false);
     s.var(
         "TRUSTING_ROLES_QUERY",
         &format!(
             "Roles[?contains(to_string(AssumeRolePolicyDocument),'{}')].RoleName",
-            names.oidc_provider_arn
+            plan.oidc_provider.arn
         ),
     );
     s.blank();
@@ -296,7 +296,7 @@ pub fn teardown_script(config: &ValidConfig) -> String {
     s.code(CHECKS);
     s.code(LOOKUPS);
     if creates_security_group {
-        s.code(if config.subnets.is_empty() {
+        s.code(if plan.network.uses_default_vpc() {
             r#"vpc_id="$(aws ec2 describe-vpcs --region "$REGION" --filters Name=is-default,Values=true \
   --query 'Vpcs[0].VpcId' --output text)""#
         } else {
@@ -320,7 +320,7 @@ if [ -n "$vpc_id" ] && [ "$vpc_id" != "None" ]; then"#,
     }
     s.code(STORAGE_LOOKUP);
     s.code(CONFIRMATION);
-    if config.autoscaling.is_some() {
+    if plan.autoscaling.is_some() {
         s.code(front_door::TEARDOWN_AUTOSCALING);
     }
     s.code(SERVICE_DELETE);

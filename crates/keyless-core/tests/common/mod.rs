@@ -469,9 +469,13 @@ pub fn check_bundle(config: &ValidConfig, bundle: &Bundle) -> Result<(), String>
         "file://$TRUST_POLICY_FILE",
         "file://$PERMISSIONS_POLICY_FILE",
         "file://$TASK_DEFINITION_FILE",
-        "--desired-count 0",
-        "--image-tag-mutability IMMUTABLE",
-        "scanOnPush=true",
+        // The plan's settings, as variables (tests/plan.rs checks the plan itself).
+        "readonly INITIAL_DESIRED_COUNT='0'",
+        "--desired-count \"$INITIAL_DESIRED_COUNT\"",
+        "readonly TAG_MUTABILITY='IMMUTABLE'",
+        "--image-tag-mutability \"$TAG_MUTABILITY\"",
+        "readonly SCAN_ON_PUSH='true'",
+        "\"scanOnPush=$SCAN_ON_PUSH\"",
     ] {
         if !setup.contains(needle) {
             return Err(format!("setup.sh lacks {needle}"));
