@@ -239,6 +239,7 @@ async fn the_app_renders_every_file_and_marks_the_preview_stale_on_errors() {
         "infra/permissions-policy.json",
         "infra/setup.sh",
         "infra/teardown.sh",
+        "infra/cloudformation.yaml",
         ".aws/task-definition.json",
         ".github/workflows/deploy.yml",
         "keyless.json",

@@ -32,6 +32,7 @@ pub fn file_purpose(path: &str) -> &'static str {
         "infra/permissions-policy.json" => "What the deploy role may do: push to one ECR repository, register task definitions, update one service, and pass exactly two roles to ECS. setup.sh attaches it.",
         "infra/setup.sh" => "Creates everything in your AWS account, idempotently: run it once with admin credentials, `bash infra/setup.sh`, before the first push.",
         "infra/teardown.sh" => "Removes what setup.sh created, in a safe order; keeps the account-wide OIDC provider unless asked.",
+        "infra/cloudformation.yaml" => "The same resources as setup.sh, as one CloudFormation stack to review, create from the console or with `aws cloudformation deploy`, and delete in one step. Use it or setup.sh, not both.",
         ".aws/task-definition.json" => "The ECS task definition the workflow renders with each new image and registers: Fargate, awsvpc, logs to the pre-created group.",
         ".github/workflows/deploy.yml" => "The GitHub Actions workflow: on push to your branch it assumes the role via OIDC, builds and pushes the image tagged with the commit SHA, and deploys it.",
         "keyless.json" => "Your answers, normalised: import it here (or run `keyless generate`) to regenerate these files.",

@@ -45,6 +45,13 @@ pub fn Review(
                 <li>"With AWS credentials for the account (an admin, once): " <code>"bash infra/setup.sh"</code></li>
                 <li>"Commit and push to the branch: the workflow builds, pushes and deploys."</li>
             </ol>
+            <h3>"Script or stack"</h3>
+            <p data-testid="script-or-stack">
+                "Run " <code>"infra/setup.sh"</code> " when one person sets the account up from a shell: it adopts nothing without asking and can be rerun to repair drift. "
+                "Create " <code>"infra/cloudformation.yaml"</code> " as a stack when your team reviews changes and works in the console: upload it under CloudFormation › Create stack, or run "
+                <code>"aws cloudformation deploy --template-file infra/cloudformation.yaml --capabilities CAPABILITY_NAMED_IAM"</code>
+                " with its parameters (see the file's header); deleting the stack removes it all but the OIDC provider and the image repository."
+            </p>
         }.into_any() }}
     }
 }

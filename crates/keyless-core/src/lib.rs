@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod cloudformation;
 pub mod config;
 pub mod cost;
 pub mod ecs;

@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use keyless_core::bundle::{
-    CONFIG_PATH, DEPLOY_GUIDE_PATH, GENERATED_BY, SETUP_SCRIPT_PATH, TEARDOWN_SCRIPT_PATH,
-    WORKFLOW_PATH,
+    CLOUDFORMATION_PATH, CONFIG_PATH, DEPLOY_GUIDE_PATH, GENERATED_BY, SETUP_SCRIPT_PATH,
+    TEARDOWN_SCRIPT_PATH, WORKFLOW_PATH,
 };
 use keyless_core::config::parse_config_json;
 use keyless_core::{generate, Bundle, BundleFile, ValidConfig};
@@ -59,9 +59,10 @@ const USAGE: &str = "usage:
 const HEADER_LINES: usize = 5;
 
 /// The bundle paths whose files carry the header (the JSON files cannot).
-const HEADED_PATHS: [&str; 4] = [
+const HEADED_PATHS: [&str; 5] = [
     SETUP_SCRIPT_PATH,
     TEARDOWN_SCRIPT_PATH,
+    CLOUDFORMATION_PATH,
     WORKFLOW_PATH,
     DEPLOY_GUIDE_PATH,
 ];
