@@ -39,6 +39,7 @@ BUNDLE_FILES = (
     PERMISSIONS_POLICY,
     SETUP_SH,
     TEARDOWN_SH,
+    "infra/cloudformation.yaml",
     TASK_DEFINITION,
     WORKFLOW,
     CONFIG,

@@ -1,4 +1,4 @@
-"""The bundle as a whole, for every fixture config: all eight files (and a starter's) are there, each
+"""The bundle as a whole, for every fixture config: all nine files (and a starter's) are there, each
 parses for the program that reads it, and keyless.json regenerates the same bytes."""
 
 import json

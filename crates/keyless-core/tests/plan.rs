@@ -550,7 +550,7 @@ fn check(plan: &Plan, bundle: &Bundle) -> Result<(), String> {
             let ok = match listener.action {
                 ListenerAction::Forward => action["Type"] == "forward",
                 ListenerAction::RedirectToHttps(port) => {
-                    action["RedirectConfig"]["Port"] == port.to_string()
+                    action["RedirectConfig"]["Port"].as_str() == Some(&*port.to_string())
                         && setup.contains(&format!(
                             "RedirectConfig={{Protocol=HTTPS,Port={port},StatusCode=HTTP_301}}"
                         ))
