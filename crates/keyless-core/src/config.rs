@@ -21,9 +21,9 @@ pub use front_door::{
 };
 
 pub use rules::{
-    decimal, memory_hint, memory_options, parse_cpu, parse_memory, Architecture, SecretKind,
-    SecretSource, SubjectFormat, TaskSize, APP_NAME_MAX, DESIRED_COUNT_MAX, FARGATE_CPUS,
-    LOG_RETENTION_DAYS, MAX_SECURITY_GROUPS, MAX_SUBNETS,
+    app_name_note, branch_in_repository_url, decimal, memory_hint, memory_options, parse_cpu,
+    parse_memory, Architecture, SecretKind, SecretSource, SubjectFormat, TaskSize, APP_NAME_MAX,
+    DESIRED_COUNT_MAX, FARGATE_CPUS, LOG_RETENTION_DAYS, MAX_SECURITY_GROUPS, MAX_SUBNETS,
 };
 
 /// Every field of `keyless.json` (version 1), in the order the form asks for them.
@@ -354,14 +354,14 @@ impl RawConfig {
             Ok(_) => {
                 errors.0.push(FieldError {
                     key: "keyless.json".into(),
-                    message: "the config must be a JSON object, like {\"account_id\": \"123456789012\", ...}".into(),
+                    message: "Write the config as a JSON object, like {\"account_id\": \"123456789012\", ...}".into(),
                 });
                 return (raw, errors);
             }
             Err(e) => {
                 errors.0.push(FieldError {
                     key: "keyless.json".into(),
-                    message: format!("not valid JSON: {e}"),
+                    message: format!("Fix the JSON: {e}"),
                 });
                 return (raw, errors);
             }
@@ -371,7 +371,7 @@ impl RawConfig {
                 errors.0.push(FieldError {
                     key: key.clone(),
                     message: format!(
-                        "unknown field \"{key}\"; check its spelling (known fields: {})",
+                        "Check the spelling of \"{key}\": Keyless knows no such field (known fields: {})",
                         known_keys()
                     ),
                 });
@@ -392,14 +392,14 @@ impl RawConfig {
         match field {
             Field::Version => match value {
                 Value::Number(n) if n.as_u64() == Some(1) => Ok(()),
-                _ => Err("only version 1 exists; remove the field or set it to 1".into()),
+                _ => Err("Remove the field or set it to 1: only version 1 exists".into()),
             },
             Field::AccountId => match value {
                 Value::String(s) => {
                     self.account_id = s.clone();
                     Ok(())
                 }
-                _ => Err("write the account id as a string in quotes, e.g. \"012345678901\", so leading zeros survive".into()),
+                _ => Err("Write the account id as a string in quotes, e.g. \"012345678901\", so leading zeros survive".into()),
             },
             Field::Cpu
             | Field::Memory
@@ -415,7 +415,7 @@ impl RawConfig {
                 let text = match value {
                     Value::String(s) => s.clone(),
                     Value::Number(n) => n.to_string(),
-                    _ => return Err("expected a number".into()),
+                    _ => return Err("Write a number here".into()),
                 };
                 *self.scalar_mut(field) = text;
                 Ok(())
@@ -425,7 +425,7 @@ impl RawConfig {
                     *self.scalar_mut(field) = b.to_string();
                     Ok(())
                 }
-                _ => Err("expected true or false".into()),
+                _ => Err("Write true or false here".into()),
             },
             Field::Subnets | Field::SecurityGroups => {
                 let list = string_list(value)?;
@@ -438,12 +438,12 @@ impl RawConfig {
             }
             Field::EnvironmentVariables | Field::Secrets => {
                 let Value::Object(map) = value else {
-                    return Err("expected an object of NAME: \"value\" pairs".into());
+                    return Err("Write an object of NAME: \"value\" pairs here".into());
                 };
                 let mut pairs = Vec::with_capacity(map.len());
                 for (name, v) in map {
                     let Value::String(s) = v else {
-                        return Err(format!("the value of {name} must be a string"));
+                        return Err(format!("Write the value of {name} as a string"));
                     };
                     pairs.push((name.clone(), s.clone()));
                 }
@@ -459,7 +459,7 @@ impl RawConfig {
                     *self.scalar_mut(field) = s.clone();
                     Ok(())
                 }
-                _ => Err("expected a string".into()),
+                _ => Err("Write a string here".into()),
             },
         }
     }
@@ -553,7 +553,7 @@ impl RawConfig {
             rules::parse_owner(&self.github_owner, owner_from_repo.as_deref()),
         );
         let github_repo = e.check(Field::GithubRepo, rules::parse_repo_name(&repo_text));
-        let branch = e.check(Field::Branch, rules::parse_branch(&self.branch));
+        let branch = e.check(Field::Branch, self.branch_with_repository_url());
         let environment = e.check(
             Field::Environment,
             rules::parse_environment(&self.environment),
@@ -571,7 +571,7 @@ impl RawConfig {
                     e.push(
                         Field::Memory,
                         format!(
-                            "{memory} MiB does not go with this CPU: {}",
+                            "Choose a memory size that goes with this CPU ({memory} MiB does not): {}",
                             memory_hint(cpu)
                         ),
                     );
@@ -640,7 +640,7 @@ impl RawConfig {
             if subnets.is_empty() {
                 e.push(
                     Field::AssignPublicIp,
-                    "without subnets the tasks run in the default VPC, whose subnets are public and have no NAT gateway: without a public IP they cannot pull the image from ECR. Keep the public IP, or give private subnets that have a NAT gateway or VPC endpoints",
+                    "Keep the public IP, or give private subnets that have a NAT gateway or VPC endpoints: without subnets the tasks run in the default VPC, whose subnets are public and have no NAT gateway, so without a public IP they cannot pull the image from ECR",
                 );
             }
         }
@@ -743,6 +743,26 @@ impl RawConfig {
         })
     }
 
+    /// The branch field, or the branch a pasted repository URL names after
+    /// `/tree/` when the field is empty; a clear message when they differ.
+    fn branch_with_repository_url(&self) -> Result<String, String> {
+        let Some(from_url) = rules::branch_in_repository_url(&self.github_repo) else {
+            return rules::parse_branch(&self.branch);
+        };
+        if self.branch.trim().is_empty() {
+            return rules::parse_branch(&from_url);
+        }
+        let typed = rules::parse_branch(&self.branch)?;
+        if rules::parse_branch(&from_url).as_deref() == Ok(typed.as_str()) {
+            return Ok(typed);
+        }
+        Err(format!(
+            "The repository URL names branch {}, but Branch says {}: clear one of them",
+            rules::printable(&from_url),
+            rules::printable(self.branch.trim())
+        ))
+    }
+
     /// The subject format with its ids; ids are required (and checked) only by the
     /// formats that use them, and ignored for `legacy`.
     fn validate_subject_format(&self, errors: &mut ConfigErrors) -> Option<SubjectFormat> {
@@ -794,7 +814,7 @@ fn parse_environment_variables(
             .and_then(|()| rules::check_variable_value(name, value));
         match checked {
             Err(message) => problems.push(message),
-            Ok(()) if vars.contains_key(name) => problems.push(format!("{name} is set twice")),
+            Ok(()) if vars.contains_key(name) => problems.push(format!("Set {name} only once")),
             Ok(()) => {
                 vars.insert(name.to_string(), value.clone());
             }
@@ -803,7 +823,7 @@ fn parse_environment_variables(
     if problems.is_empty() {
         Ok(vars)
     } else {
-        Err(problems.join("; "))
+        Err(problems.join(". "))
     }
 }
 
@@ -826,9 +846,9 @@ fn parse_secrets(
             .and_then(|()| rules::parse_secret_source(name, value, region, account));
         match parsed {
             Err(message) => problems.push(message),
-            Ok(_) if secrets.contains_key(name) => problems.push(format!("{name} is set twice")),
+            Ok(_) if secrets.contains_key(name) => problems.push(format!("Set {name} only once")),
             Ok(_) if variables.iter().any(|(v, _)| v.trim() == name) => problems.push(format!(
-                "{name} is also a plain environment variable; keep it in one place"
+                "Keep {name} in one place: it is also a plain environment variable"
             )),
             Ok(source) => {
                 secrets.insert(name.to_string(), source);
@@ -838,7 +858,7 @@ fn parse_secrets(
     if problems.is_empty() {
         Ok(secrets)
     } else {
-        Err(problems.join("; "))
+        Err(problems.join(". "))
     }
 }
 
@@ -870,13 +890,13 @@ fn known_keys() -> String {
 
 fn string_list(value: &Value) -> Result<Vec<String>, String> {
     let Value::Array(items) = value else {
-        return Err("expected a list of strings, like [\"subnet-0abc...\"]".into());
+        return Err("Write a list of strings here, like [\"subnet-0abc...\"]".into());
     };
     items
         .iter()
         .map(|v| match v {
             Value::String(s) => Ok(s.clone()),
-            _ => Err("every item must be a string".to_string()),
+            _ => Err("Write every item as a string".to_string()),
         })
         .collect()
 }
@@ -1401,6 +1421,124 @@ mod tests {
             assert_eq!(keys_sorted, expected);
             assert_eq!(parse_config_json(&text).unwrap(), valid);
             assert_eq!(parse_config_json(&text).unwrap().to_json(), text);
+        }
+    }
+
+    #[test]
+    fn a_repository_url_with_tree_fills_an_empty_branch() {
+        let valid = RawConfig {
+            github_owner: String::new(),
+            github_repo: "https://github.com/octo-org/octo-app/tree/release/v2".into(),
+            ..base()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(valid.repository(), "octo-org/octo-app");
+        assert_eq!(valid.branch, "release/v2");
+        let json: Value = serde_json::from_str(&valid.to_json()).unwrap();
+        assert_eq!(json["github_repo"], "octo-app");
+        assert_eq!(json["branch"], "release/v2");
+        // The same branch typed in both places is fine.
+        let agreeing = RawConfig {
+            github_repo: "https://github.com/octo-org/octo-app/tree/release/v2".into(),
+            branch: "refs/heads/release/v2".into(),
+            ..base()
+        };
+        assert_eq!(agreeing.validate().unwrap().branch, "release/v2");
+    }
+
+    #[test]
+    fn a_repository_url_and_a_branch_that_disagree_are_reported_on_the_branch() {
+        let raw = RawConfig {
+            github_repo: "https://github.com/octo-org/octo-app/tree/release/v2".into(),
+            branch: "main".into(),
+            ..base()
+        };
+        let errors = raw.validate().unwrap_err();
+        assert_eq!(
+            errors.for_field(Field::Branch),
+            Some("The repository URL names branch release/v2, but Branch says main: clear one of them")
+        );
+        assert_eq!(errors.0.len(), 1, "{errors}");
+    }
+
+    #[test]
+    fn an_app_name_with_capitals_is_lower_cased_everywhere() {
+        let valid = RawConfig {
+            app_name: "Octo-App".into(),
+            ..base()
+        }
+        .validate()
+        .unwrap();
+        assert_eq!(valid.app_name, "octo-app");
+        let json: Value = serde_json::from_str(&valid.to_json()).unwrap();
+        assert_eq!(json["app_name"], "octo-app");
+        assert_eq!(
+            app_name_note("Octo-App").as_deref(),
+            Some("Used as octo-app: AWS resource names here are lower case.")
+        );
+    }
+
+    #[test]
+    fn every_message_is_a_sentence_that_starts_with_a_capital() {
+        let hostile = RawConfig {
+            account_id: "12ab".into(),
+            region: "mars-1".into(),
+            github_owner: "-octo org".into(),
+            github_repo: "octo app/x/y".into(),
+            branch: "-my  branch.lock".into(),
+            environment: "prod~  x".into(),
+            subject_format: "immutable".into(),
+            github_owner_id: "x".into(),
+            github_repo_id: String::new(),
+            app_name: "-My App!".into(),
+            cpu: "3 cores".into(),
+            memory: "lots".into(),
+            container_port: "99999".into(),
+            desired_count: "many".into(),
+            architecture: "sparc".into(),
+            health_check_command: "curl\t\u{2014}".into(),
+            log_retention_days: "10".into(),
+            ephemeral_storage_gib: "500".into(),
+            environment_variables: vec![
+                ("1X".into(), "a".into()),
+                ("A".into(), "1".into()),
+                ("A".into(), "2".into()),
+                (String::new(), "v".into()),
+            ],
+            secrets: vec![("S".into(), "a b".into()), ("T".into(), "/aws/x".into())],
+            use_spot: "maybe".into(),
+            assign_public_ip: "perhaps".into(),
+            subnets: vec!["subnet-1".into(), "subnet-2".into()],
+            security_groups: vec!["sg-0123abcd".into(), "sg-0123abcd".into()],
+            ingress: "load_balancer".into(),
+            domain_name: "*.bücher..com".into(),
+            certificate_arn: "nope".into(),
+            health_check_path: "health me".into(),
+            min_count: "0".into(),
+            max_count: "x".into(),
+            cpu_target_percent: "95".into(),
+            starter: "cobol".into(),
+        };
+        let errors = hostile.validate().unwrap_err();
+        let (_, json_errors) = RawConfig::from_json(
+            r#"{"version": 2, "account_id": 1, "cpu": [], "use_spot": "yes", "subnets": "x", "secrets": [], "nonsense": 1}"#,
+        );
+        let mut messages: Vec<&str> = errors.0.iter().map(|e| e.message.as_str()).collect();
+        messages.extend(json_errors.0.iter().map(|e| e.message.as_str()));
+        assert!(messages.len() > 30, "{messages:#?}");
+        for message in messages {
+            assert!(
+                message.starts_with(|c: char| c.is_ascii_uppercase()),
+                "not capitalised: {message}"
+            );
+            for fragment in ["; it ", ": it has", "letters, digits", "(letters"] {
+                assert!(
+                    !message.starts_with(fragment) && !message.contains(&format!(": {fragment}")),
+                    "{fragment} leads: {message}"
+                );
+            }
+            assert!(!message.contains("; it "), "a list of fragments: {message}");
         }
     }
 }

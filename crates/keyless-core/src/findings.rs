@@ -77,10 +77,10 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
         }
     }
     match config.subject_format {
-        SubjectFormat::Legacy => out.push(warning(
+        SubjectFormat::Legacy => out.push(info(
             "Check which sub format your repository emits",
             format!(
-                "Repositories created, renamed or transferred after 2026-07-15 (or that opted in) send immutable subjects, repo:OWNER@OWNER_ID/REPO@REPO_ID:..., which this legacy-only trust policy does not match. Check with: gh api repos/{repo}/actions/oidc/customization/sub. If use_immutable_subject is true, choose \"immutable\" (or \"both\" while switching)."
+                "Run gh api repos/{repo}/actions/oidc/customization/sub once. If it shows use_immutable_subject: true, choose \"immutable\" (or \"both\" while switching): that repository sends immutable subjects, repo:OWNER@OWNER_ID/REPO@REPO_ID:..., which this legacy trust policy does not match. Repositories created, renamed or transferred after 2026-07-15, or that opted in, send them."
             ),
         )),
         SubjectFormat::Immutable { .. } => out.push(info(
@@ -359,8 +359,17 @@ mod tests {
     }
 
     #[test]
-    fn defaults_warn_about_public_port_and_sub_format() {
+    fn defaults_warn_about_public_port_and_note_the_sub_format_check() {
         let found = findings(&raw().validate().unwrap());
+        // The legacy format is the default and usually right: a check to do, not a warning.
+        let sub = found
+            .iter()
+            .find(|f| f.title == "Check which sub format your repository emits")
+            .unwrap();
+        assert_eq!(sub.severity, Severity::Info);
+        assert!(sub
+            .detail
+            .starts_with("Run gh api repos/octo-org/octo-app/actions/oidc/customization/sub"));
         assert!(found
             .iter()
             .any(|f| f.title == "Trust limited to octo-org/octo-app on branch main"));

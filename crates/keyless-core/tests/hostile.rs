@@ -92,7 +92,7 @@ fn messages_say_what_is_wrong() {
     assert!(rejected(Field::GithubOwner, "octo org").contains("a space"));
     assert!(rejected(Field::AccountId, "12345678901\u{ff12}").contains("digits only"));
     assert!(rejected(Field::Branch, "main\nevil").contains("line break"));
-    assert!(rejected(Field::UseSpot, "yes").contains("neither true nor false"));
+    assert!(rejected(Field::UseSpot, "yes").contains("Write true or false"));
     assert!(rejected(Field::HealthCheckCommand, "curl \u{201c}x\u{201d}").contains("look-alike"));
 }
 
@@ -296,7 +296,7 @@ fn health_check_paths_are_url_paths_or_rejected() {
         ("/x'y", "'''"),
         ("/x\"y", "'\"'"),
         ("/x\ny", "a line break"),
-        ("health", "start with '/'"),
+        ("health", "Start health check paths with '/'"),
         ("/\u{2011}x", "U+2011"),
     ] {
         let message = rejected_behind_lb(Field::HealthCheckPath, value);

@@ -3,7 +3,7 @@
 //! optional CPU autoscaling. The rules of domain.md §8, checked before anything
 //! is generated.
 
-use super::rules::{printable, push_bad_chars, DESIRED_COUNT_MAX};
+use super::rules::{cannot, printable, push_bad_chars, DESIRED_COUNT_MAX};
 use super::{ConfigErrors, Field, RawConfig};
 
 /// The front door of the app.
@@ -84,7 +84,7 @@ pub fn parse_ingress_key(text: &str) -> Result<bool, String> {
         "" | "public_ip" => Ok(false),
         "load_balancer" | "alb" => Ok(true),
         other => Err(format!(
-            "\"{}\" is not a front door: choose public_ip (each task's own address, no TLS) or load_balancer (an HTTPS load balancer)",
+            "Choose public_ip (each task's own address, no TLS) or load_balancer (an HTTPS load balancer): \"{}\" is not a front door",
             printable(other)
         )),
     }
@@ -105,13 +105,13 @@ pub fn parse_domain_name(text: &str) -> Result<Option<String>, String> {
     let mut problems = Vec::new();
     if name.starts_with("*.") {
         problems.push(
-            "a wildcard names no one host: write the host the app answers on, e.g. app.example.com (an existing wildcard certificate goes in certificate_arn)"
+            "be a wildcard, which names no one host (write the host the app answers on, e.g. app.example.com; an existing wildcard certificate goes in certificate_arn)"
                 .to_string(),
         );
     }
     if !name.is_ascii() {
         problems.push(
-            "ACM takes internationalised names in their ASCII form only: write it as xn--… (punycode)"
+            "be internationalised (ACM takes them in their ASCII form only: write it as xn--…, punycode)"
                 .into(),
         );
     }
@@ -120,33 +120,36 @@ pub fn parse_domain_name(text: &str) -> Result<Option<String>, String> {
     });
     if name.len() > 253 {
         problems.push(format!(
-            "it has {} characters; DNS names have at most 253",
+            "be longer than 253 characters (this has {})",
             name.len()
         ));
     }
     let labels: Vec<&str> = name.split('.').collect();
     if labels.len() < 2 {
-        problems.push("it needs a dot: a host in a domain, e.g. app.example.com".into());
+        problems.push(
+            "be a single label without a dot (write a host in a domain, e.g. app.example.com)"
+                .into(),
+        );
     }
     if labels.iter().any(|l| l.is_empty()) {
-        problems.push("it has an empty label (two dots in a row, or a leading dot)".into());
+        problems.push("have an empty label (two dots in a row, or a leading dot)".into());
     }
     if labels.iter().any(|l| l.len() > 63) {
-        problems.push("a label (the text between dots) has more than 63 characters".into());
+        problems.push("have a label (the text between dots) longer than 63 characters".into());
     }
     if labels
         .iter()
         .any(|l| l.starts_with('-') || l.ends_with('-'))
     {
-        problems.push("a label starts or ends with '-'".into());
+        problems.push("have a label that starts or ends with '-'".into());
     }
     if problems.is_empty() {
         Ok(Some(name))
     } else {
         Err(format!(
-            "\"{}\" is not a domain name ACM can issue a certificate for: {}",
+            "{} (\"{}\"). ACM issues certificates for host names like app.example.com",
+            cannot("Domain names for a certificate", &problems),
             printable(trimmed),
-            problems.join("; ")
         ))
     }
 }
@@ -163,27 +166,30 @@ pub fn parse_certificate_arn(
         return Ok(None);
     }
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let shape = "an ACM certificate ARN looks like arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…";
+    let shape = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-…";
     let [arn_word, partition, service, arn_region, arn_account, resource] = parts[..] else {
-        return Err(format!("\"{}\" is not an ARN: {shape}", printable(arn)));
+        return Err(format!(
+            "Paste the certificate's ARN, like {shape} (\"{}\" is not an ARN)",
+            printable(arn)
+        ));
     };
     if arn_word != "arn" || partition != "aws" || service != "acm" {
         return Err(format!(
-            "\"{}\" is not an ACM certificate ARN: {shape}",
+            "Paste an ACM certificate ARN, like {shape} (\"{}\" is not one)",
             printable(arn)
         ));
     }
     let id = resource.strip_prefix("certificate/").unwrap_or("");
     if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
         return Err(format!(
-            "\"{}\" does not end in certificate/ID: {shape}",
+            "End the ARN in certificate/ID, like {shape} (\"{}\" does not)",
             printable(arn)
         ));
     }
     if let Some(region) = region {
         if arn_region != region {
             return Err(format!(
-                "this certificate is in {}, but the load balancer is in {region}: a load balancer can use only certificates of its own region; request or import one in {region}",
+                "Request or import a certificate in {region}: this one is in {}, and a load balancer can use only certificates of its own region",
                 printable(arn_region)
             ));
         }
@@ -191,7 +197,7 @@ pub fn parse_certificate_arn(
     if let Some(account) = account {
         if arn_account != account {
             return Err(format!(
-                "this certificate belongs to account {}, not to {account}, the account the app deploys to",
+                "Use a certificate of account {account}, the account the app deploys to: this one belongs to account {}",
                 printable(arn_account)
             ));
         }
@@ -206,15 +212,12 @@ pub fn parse_health_check_path(text: &str) -> Result<Option<String>, String> {
     if path.is_empty() {
         return Ok(None);
     }
-    let mut problems = Vec::new();
-    if !path.starts_with('/') {
-        problems.push("it must start with '/'".to_string());
-    }
+    let mut problems: Vec<String> = Vec::new();
     if path.len() > 1024 {
-        problems.push("it is longer than 1024 characters".into());
+        problems.push("be longer than 1024 characters".into());
     }
     if path.contains(' ') {
-        problems.push("it has a space: write it as %20".into());
+        problems.push("contain a space (write it as %20)".into());
     }
     push_bad_chars(&mut problems, path, |c| {
         c.is_ascii_alphanumeric()
@@ -237,13 +240,25 @@ pub fn parse_health_check_path(text: &str) -> Result<Option<String>, String> {
                     | ' '
             )
     });
-    if problems.is_empty() {
+    let mut sentences = Vec::new();
+    if !path.starts_with('/') {
+        sentences.push("Start health check paths with '/'".to_string());
+    }
+    if !problems.is_empty() {
+        let subject = if sentences.is_empty() {
+            "Health check paths"
+        } else {
+            "They"
+        };
+        sentences.push(cannot(subject, &problems));
+    }
+    if sentences.is_empty() {
         Ok(Some(path.to_string()))
     } else {
         Err(format!(
-            "\"{}\" is not a health check path the load balancer can request, e.g. /health or /status?full=1: {}",
+            "{} (\"{}\"). The load balancer requests a path like /health or /status?full=1",
+            sentences.join(". "),
             printable(path),
-            problems.join("; ")
         ))
     }
 }
@@ -257,10 +272,10 @@ pub fn parse_count(text: &str, what: &str) -> Result<Option<u32>, String> {
     match t.parse::<u32>() {
         Ok(n) if n <= DESIRED_COUNT_MAX => Ok(Some(n)),
         Ok(_) => Err(format!(
-            "ECS runs at most {DESIRED_COUNT_MAX} tasks per service by default; choose a smaller {what}"
+            "Choose a smaller {what}: ECS runs at most {DESIRED_COUNT_MAX} tasks per service by default"
         )),
         Err(_) => Err(format!(
-            "\"{}\" is not a task count: write a whole number, e.g. 2",
+            "Write the task count as a whole number, e.g. 2 (\"{}\" is not one)",
             printable(t)
         )),
     }
@@ -276,7 +291,7 @@ pub fn parse_cpu_target(text: &str) -> Result<Option<u32>, String> {
     match number.parse::<u32>() {
         Ok(n) if (CPU_TARGET_MIN..=CPU_TARGET_MAX).contains(&n) => Ok(Some(n)),
         _ => Err(format!(
-            "\"{}\" is not a CPU target: write a percentage from {CPU_TARGET_MIN} to {CPU_TARGET_MAX}, e.g. 60",
+            "Write the CPU target as a percentage from {CPU_TARGET_MIN} to {CPU_TARGET_MAX}, e.g. 60 (\"{}\" is not one)",
             printable(t)
         )),
     }
@@ -331,7 +346,7 @@ impl RawConfig {
                     if !given.trim().is_empty() {
                         e.push(
                             field,
-                            format!("only a load balancer uses {what}: choose the load balancer (ingress load_balancer), or clear it"),
+                            format!("Choose the load balancer (ingress load_balancer), or clear this: only a load balancer uses {what}"),
                         );
                     }
                 }
@@ -355,27 +370,27 @@ impl RawConfig {
             if app.len() > LOAD_BALANCER_NAME_MAX || app.starts_with("internal-") {
                 e.push(
                     Field::AppName,
-                    format!("with a load balancer the app name also names it and its target group: at most {LOAD_BALANCER_NAME_MAX} characters, not starting with internal-"),
+                    format!("Shorten the app name to at most {LOAD_BALANCER_NAME_MAX} characters, not starting with internal-: with a load balancer it also names the load balancer and its target group"),
                 );
             }
         }
         if context.subnets.is_some_and(|s| s.len() == 1) {
             e.push(
                 Field::Subnets,
-                "a load balancer needs at least two subnets in different Availability Zones: add one, or leave the list empty for the default VPC's",
+                "Add a second subnet, or leave the list empty for the default VPC's: a load balancer needs at least two subnets in different Availability Zones",
             );
         }
         if context.security_groups.is_some_and(|g| !g.is_empty()) {
             e.push(
                 Field::SecurityGroups,
-                "with a load balancer Keyless creates the service's security group, so that only the load balancer reaches the container port: leave this empty",
+                "Leave this empty: with a load balancer Keyless creates the service's security group, so that only the load balancer reaches the container port",
             );
         }
         let tls = match (domain?, certificate?) {
             (Some(_), Some(_)) => {
                 e.push(
                     Field::CertificateArn,
-                    "give either a domain name (setup requests its certificate) or an existing certificate, not both",
+                    "Give either a domain name (setup requests its certificate) or an existing certificate, not both",
                 );
                 return None;
             }
@@ -411,7 +426,7 @@ impl RawConfig {
                     (Field::CpuTargetPercent, target.is_some()),
                 ] {
                     if !value {
-                        e.push(field, "autoscaling needs the fewest tasks, the most tasks and the CPU target together: fill this in, or clear the other two");
+                        e.push(field, "Fill this in, or clear the other two: autoscaling needs the fewest tasks, the most tasks and the CPU target together");
                     }
                 }
                 return None;
@@ -419,12 +434,12 @@ impl RawConfig {
         };
         let mut ok = true;
         if min_count == 0 {
-            e.push(Field::MinCount, "keep at least 1 task: with none there is no CPU to measure, so autoscaling could never start one");
+            e.push(Field::MinCount, "Keep at least 1 task: with none there is no CPU to measure, so autoscaling could never start one");
             ok = false;
         } else if min_count > max_count {
             e.push(
                 Field::MaxCount,
-                format!("the most tasks ({max_count}) is below the fewest ({min_count})"),
+                format!("Raise the most tasks to at least the fewest ({min_count}): {max_count} is below it"),
             );
             ok = false;
         }
@@ -432,7 +447,7 @@ impl RawConfig {
             if ok && !(min_count..=max_count).contains(&desired) {
                 e.push(
                     Field::DesiredCount,
-                    format!("with autoscaling from {min_count} to {max_count} tasks, start with a count in that range"),
+                    format!("Start with a count from {min_count} to {max_count}: autoscaling keeps the service in that range"),
                 );
                 ok = false;
             }
@@ -459,7 +474,7 @@ mod tests {
         for (bad, says) in [
             ("*.example.com", "wildcard"),
             ("bücher.example", "punycode"),
-            ("localhost", "needs a dot"),
+            ("localhost", "without a dot"),
             ("a..example.com", "empty label"),
             ("-a.example.com", "starts or ends"),
             ("app.example.com; rm -rf /", "a space"),
@@ -504,7 +519,7 @@ mod tests {
             Some("/status?full=1&x=%20")
         );
         for (bad, says) in [
-            ("health", "start with '/'"),
+            ("health", "Start health check paths with '/'"),
             ("/my health", "%20"),
             ("/$(id)", "'$'"),
             ("/x'y", "'''"),
@@ -596,7 +611,7 @@ mod tests {
             security_groups: vec!["sg-0123456789abcdef0".into()],
             ..load_balanced()
         };
-        assert!(error(own_groups, Field::SecurityGroups).contains("leave this empty"));
+        assert!(error(own_groups, Field::SecurityGroups).contains("Leave this empty"));
         let long_name = RawConfig {
             app_name: "a".repeat(33),
             ..load_balanced()

@@ -250,7 +250,7 @@ pub fn parse_cpu(text: &str) -> Result<u32, String> {
     let t = text.trim();
     let shown = printable(t);
     if t.is_empty() {
-        return Err(format!("choose the task's CPU: {}", cpu_choices()));
+        return Err(format!("Choose the task's CPU: {}", cpu_choices()));
     }
     let (number, unit) = number_and_unit(t);
     let units = match unit.as_str() {
@@ -263,7 +263,7 @@ pub fn parse_cpu(text: &str) -> Result<u32, String> {
         },
         _ => {
             return Err(format!(
-                "\"{shown}\" is not a CPU size; write CPU units or vCPUs: {}",
+                "Write the CPU in CPU units or vCPUs (\"{shown}\" is neither): {}",
                 cpu_choices()
             ))
         }
@@ -271,7 +271,7 @@ pub fn parse_cpu(text: &str) -> Result<u32, String> {
     match units.and_then(|u| u32::try_from(u).ok()) {
         Some(units) if FARGATE_CPUS.contains(&units) => Ok(units),
         _ => Err(format!(
-            "Fargate has no task size \"{shown}\"; choose {}",
+            "Choose a CPU size Fargate offers (it has no task size \"{shown}\"): {}",
             cpu_choices()
         )),
     }
@@ -283,7 +283,7 @@ pub fn parse_memory(text: &str) -> Result<u32, String> {
     let shown = printable(t);
     if t.is_empty() {
         return Err(
-            "choose the task's memory in MiB (e.g. 512) or GB (e.g. 0.5 GB); the CPU decides which sizes are possible"
+            "Choose the task's memory in MiB (e.g. 512) or GB (e.g. 0.5 GB); the CPU decides which sizes are possible"
                 .into(),
         );
     }
@@ -299,14 +299,14 @@ pub fn parse_memory(text: &str) -> Result<u32, String> {
         },
         _ => {
             return Err(format!(
-            "\"{shown}\" is not a memory size; write MiB (e.g. 2048 or 2048 MiB) or GB (e.g. 2 GB)"
+            "Write the memory in MiB (e.g. 2048 or 2048 MiB) or GB (e.g. 2 GB); \"{shown}\" is neither"
         ))
         }
     };
     match mib.and_then(|m| u32::try_from(m).ok()) {
         Some(mib) if FARGATE_CPUS.iter().any(|&c| memory_options(c).contains(&mib)) => Ok(mib),
         _ => Err(format!(
-            "Fargate has no memory size \"{shown}\"; sizes go from 512 MiB (0.5 GB) to 122880 MiB (120 GB), and the CPU decides which"
+            "Choose a memory size Fargate offers (it has no \"{shown}\"): sizes go from 512 MiB (0.5 GB) to 122880 MiB (120 GB), and the CPU decides which"
         )),
     }
 }
@@ -335,14 +335,14 @@ pub fn memory_hint(cpu: u32) -> String {
 pub fn parse_account_id(text: &str) -> Result<String, String> {
     let compact: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if compact.is_empty() {
-        return Err("enter your 12-digit AWS account id (top right of the AWS console)".into());
+        return Err("Enter your 12-digit AWS account id (top right of the AWS console)".into());
     }
     if !compact.chars().all(|c| c.is_ascii_digit()) {
-        return Err("an AWS account id has digits only, e.g. 123456789012".into());
+        return Err("Enter digits only: an AWS account id looks like 123456789012".into());
     }
     if compact.len() != 12 {
         return Err(format!(
-            "an AWS account id has exactly 12 digits; this has {}",
+            "Enter all 12 digits of the AWS account id; this has {}",
             compact.len()
         ));
     }
@@ -353,20 +353,20 @@ pub fn parse_account_id(text: &str) -> Result<String, String> {
 pub fn parse_region(text: &str) -> Result<String, String> {
     let code = text.trim().to_ascii_lowercase();
     if code.is_empty() {
-        return Err("choose the AWS region to deploy to, e.g. eu-west-1".into());
+        return Err("Choose the AWS region to deploy to, e.g. eu-west-1".into());
     }
     match region_name(&code) {
         Some(_) => Ok(code),
         None => Err(format!(
-            "\"{}\" is not an AWS region Keyless supports; pick one from the list, e.g. eu-west-1",
+            "Pick a region from the list, e.g. eu-west-1: Keyless does not support \"{}\"",
             printable(text.trim())
         )),
     }
 }
 
-/// Splits the repository field: `owner/repo`, `https://github.com/owner/repo(.git)`,
-/// `git@github.com:owner/repo.git` or a bare name. Returns the owner if the text had one.
-pub fn split_repository(text: &str) -> (Option<String>, String) {
+/// The repository field without a GitHub host prefix (`https://github.com/`,
+/// `git@github.com:`, …) and without slashes at its ends.
+fn without_github_host(text: &str) -> &str {
     let mut t = text.trim();
     for prefix in [
         "https://www.github.com/",
@@ -382,7 +382,33 @@ pub fn split_repository(text: &str) -> (Option<String>, String) {
             break;
         }
     }
-    let t = t.trim_end_matches('/');
+    t.trim_end_matches('/')
+}
+
+/// `owner/repo/tree/BRANCH` split into `owner/repo` and the branch, when the
+/// text has that shape (as a repository page URL showing a branch does).
+fn split_tree(path: &str) -> Option<(&str, &str)> {
+    let mut slashes = path.match_indices('/').map(|(i, _)| i);
+    let (_owner_end, repo_end) = (slashes.next()?, slashes.next()?);
+    let branch = path[repo_end + 1..].strip_prefix("tree/")?;
+    (!branch.is_empty()).then(|| (&path[..repo_end], branch))
+}
+
+/// The branch a pasted repository URL names after `/tree/`, e.g. `release/v2`
+/// for `https://github.com/octo-org/octo-app/tree/release/v2` (everything after
+/// `/tree/`, which may contain `/`); `None` when the text names no branch.
+/// The repository field accepts such a URL, and validation uses this branch
+/// when the branch field is empty.
+pub fn branch_in_repository_url(text: &str) -> Option<String> {
+    split_tree(without_github_host(text)).map(|(_, branch)| branch.to_string())
+}
+
+/// Splits the repository field: `owner/repo`, `https://github.com/owner/repo(.git)`,
+/// `git@github.com:owner/repo.git`, a URL with `/tree/BRANCH` (see
+/// [`branch_in_repository_url`]) or a bare name. Returns the owner if the text had one.
+pub fn split_repository(text: &str) -> (Option<String>, String) {
+    let t = without_github_host(text);
+    let t = split_tree(t).map_or(t, |(repo, _)| repo);
     let t = t.strip_suffix(".git").unwrap_or(t);
     match t.split_once('/') {
         Some((owner, repo)) => (Some(owner.to_string()), repo.to_string()),
@@ -398,12 +424,12 @@ pub fn parse_owner(text: &str, from_repo: Option<&str>) -> Result<String, String
     let from_repo = from_repo.filter(|o| !o.is_empty());
     let owner = match (typed, from_repo) {
         ("", None) => {
-            return Err("enter the GitHub user or organisation that owns the repository".into())
+            return Err("Enter the GitHub user or organisation that owns the repository".into())
         }
         ("", Some(o)) => o,
         (t, Some(o)) if !t.eq_ignore_ascii_case(o) => {
             return Err(format!(
-            "the repository field names owner \"{}\" but this field says \"{}\"; make them agree",
+            "Make the owners agree: the repository field names owner \"{}\", but this field says \"{}\"",
             printable(o),
             printable(t)
         ))
@@ -412,24 +438,24 @@ pub fn parse_owner(text: &str, from_repo: Option<&str>) -> Result<String, String
     };
     let mut problems = Vec::new();
     if owner.chars().count() > 39 {
-        problems.push("it is longer than 39 characters".to_string());
+        problems.push("be longer than 39 characters".to_string());
     }
     push_bad_chars(&mut problems, owner, |c| {
         c.is_ascii_alphanumeric() || c == '-'
     });
     if owner.starts_with('-') || owner.ends_with('-') {
-        problems.push("it starts or ends with a hyphen".into());
+        problems.push("start or end with a hyphen".into());
     }
     if owner.contains("--") {
-        problems.push("it has two hyphens in a row".into());
+        problems.push("have two hyphens in a row".into());
     }
     if problems.is_empty() {
         Ok(owner.to_string())
     } else {
         Err(format!(
-            "\"{}\" is not a GitHub user or organisation name (letters, digits and single hyphens, up to 39): {}",
+            "{} (\"{}\"). Use letters, digits and single hyphens, up to 39",
+            cannot("GitHub user and organisation names", &problems),
             printable(owner),
-            problems.join("; ")
         ))
     }
 }
@@ -438,30 +464,28 @@ pub fn parse_owner(text: &str, from_repo: Option<&str>) -> Result<String, String
 pub fn parse_repo_name(text: &str) -> Result<String, String> {
     let name = text.trim();
     if name.is_empty() {
-        return Err("enter the repository name, e.g. octo-app (or paste its URL)".into());
+        return Err("Enter the repository name, e.g. octo-app (or paste its URL)".into());
     }
     let mut problems = Vec::new();
     if name.chars().count() > 100 {
-        problems.push("it is longer than 100 characters".to_string());
+        problems.push("be longer than 100 characters".to_string());
     }
     if name.contains('/') {
-        problems.push(
-            "write owner/name only once: the part after the first '/' has another '/'".into(),
-        );
+        problems.push("have another '/' after owner/ (write owner/name only once)".into());
     }
     push_bad_chars(&mut problems, name, |c| {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')
     });
     if name == "." || name == ".." {
-        problems.push("GitHub reserves \".\" and \"..\"".into());
+        problems.push("be \".\" or \"..\" (GitHub reserves them)".into());
     }
     if problems.is_empty() {
         Ok(name.to_string())
     } else {
         Err(format!(
-            "\"{}\" is not a GitHub repository name (letters, digits, '-', '_' and '.', up to 100): {}",
+            "{} (\"{}\"). Use letters, digits, '-', '_' and '.', up to 100",
+            cannot("GitHub repository names", &problems),
             printable(name),
-            problems.join("; ")
         ))
     }
 }
@@ -477,7 +501,7 @@ pub fn parse_branch(text: &str) -> Result<String, String> {
     }
     if name.contains(['*', '?', '[', '!', '+']) {
         return Err(
-            "enter one exact branch name: a pattern would let every matching branch deploy to AWS"
+            "Enter one exact branch name: a pattern would let every matching branch deploy to AWS"
                 .into(),
         );
     }
@@ -486,36 +510,36 @@ pub fn parse_branch(text: &str) -> Result<String, String> {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/')
     });
     if name.split('/').any(str::is_empty) {
-        problems.push("it has an empty part (a '/' at either end or '//')".into());
+        problems.push("have an empty part (a '/' at either end or '//')".into());
     }
     if name.split('/').any(|part| part.starts_with('.')) {
-        problems.push("a part starts with '.'".into());
+        problems.push("have a part that starts with '.'".into());
     }
     if name.split('/').any(|part| part.ends_with(".lock")) {
-        problems.push("a part ends with \".lock\"".into());
+        problems.push("have a part that ends with \".lock\"".into());
     }
     if name.contains("..") {
-        problems.push("it contains \"..\"".into());
+        problems.push("contain \"..\"".into());
     }
     if name.ends_with('.') {
-        problems.push("it ends with '.'".into());
+        problems.push("end with '.'".into());
     }
     if name.starts_with('-') {
-        problems.push("it starts with '-'".into());
+        problems.push("start with '-'".into());
     }
     if name == "HEAD" {
-        problems.push("\"HEAD\" is not a branch".into());
+        problems.push("be \"HEAD\" (that is not a branch)".into());
     }
     if name.len() > 255 {
-        problems.push("it is longer than 255 characters".into());
+        problems.push("be longer than 255 characters".into());
     }
     if problems.is_empty() {
         Ok(name.to_string())
     } else {
         Err(format!(
-            "\"{}\" is not a branch name Keyless accepts (letters, digits, '-', '_', '.' and '/', as git allows them): {}",
+            "{} (\"{}\"). Use letters, digits, '-', '_', '.' and '/', as git allows them",
+            cannot("Branch names", &problems),
             printable(name),
-            problems.join("; ")
         ))
     }
 }
@@ -530,21 +554,21 @@ pub fn parse_environment(text: &str) -> Result<Option<String>, String> {
     }
     let mut problems = Vec::new();
     if name.chars().count() > 255 {
-        problems.push("it is longer than 255 characters".to_string());
+        problems.push("be longer than 255 characters".to_string());
     }
     push_bad_chars(&mut problems, name, |c| {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')
     });
     if name.contains("  ") {
-        problems.push("it has two spaces in a row".into());
+        problems.push("have two spaces in a row".into());
     }
     if problems.is_empty() {
         Ok(Some(name.to_string()))
     } else {
         Err(format!(
-            "\"{}\" is not an environment name Keyless accepts (letters, digits, spaces, '-', '_' and '.', up to 255): {}",
+            "{} (\"{}\"). Use letters, digits, spaces, '-', '_' and '.', up to 255",
+            cannot("Environment names", &problems),
             printable(name),
-            problems.join("; ")
         ))
     }
 }
@@ -556,7 +580,7 @@ pub fn parse_subject_format_key(text: &str) -> Result<&'static str, String> {
         "immutable" => Ok("immutable"),
         "both" => Ok("both"),
         other => Err(format!(
-            "\"{}\" is not a subject format; choose legacy (repo:OWNER/REPO), immutable (repo:OWNER@ID/REPO@ID) or both",
+            "Choose legacy (repo:OWNER/REPO), immutable (repo:OWNER@ID/REPO@ID) or both: \"{}\" is not a subject format",
             printable(other)
         )),
     }
@@ -567,13 +591,13 @@ pub fn parse_github_id(text: &str, what: &str) -> Result<u64, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err(format!(
-            "the immutable subject needs the {what}'s numeric id: run gh api repos/OWNER/REPO --jq '.owner.id, .id'"
+            "Enter the {what}'s numeric id, which the immutable subject needs: run gh api repos/OWNER/REPO --jq '.owner.id, .id'"
         ));
     }
     match t.parse::<u64>() {
         Ok(id) if id > 0 && t.chars().all(|c| c.is_ascii_digit()) => Ok(id),
         _ => Err(format!(
-            "\"{}\" is not a GitHub id: the {what}'s id is a whole number like 9919",
+            "Enter the {what}'s id as a whole number like 9919 (\"{}\" is not a GitHub id)",
             printable(t)
         )),
     }
@@ -583,28 +607,27 @@ pub fn parse_github_id(text: &str, what: &str) -> Result<u64, String> {
 /// the start of every role name. It must satisfy all of them at once: ECR wants
 /// lowercase and separators between letters or digits, ECS takes letters, digits,
 /// `-` and `_`, and `{app}-task-execution` must fit IAM's 64 characters.
+///
+/// Capital letters are lower-cased rather than refused: ECR needs lower case, and
+/// ECS and IAM names take it unchanged, so `Octo-App` can only mean `octo-app`
+/// (see [`app_name_note`]).
 pub fn parse_app_name(text: &str) -> Result<String, String> {
-    let name = text.trim();
+    let name = text.trim().to_ascii_lowercase();
+    let name = name.as_str();
     if name.is_empty() {
-        return Err("enter a short name for the app, e.g. octo-app: it names the ECR repository, cluster, service and roles".into());
+        return Err("Enter a short name for the app, e.g. octo-app: it names the ECR repository, cluster, service and roles".into());
     }
     let mut problems = Vec::new();
     if name.len() < 2 {
-        problems.push("it needs at least 2 characters (ECR)".to_string());
+        problems.push("be shorter than 2 characters (ECR)".to_string());
     }
     if name.chars().count() > APP_NAME_MAX {
         problems.push(format!(
-            "it is longer than {APP_NAME_MAX} characters, so the role {name}-task-execution would not fit IAM's 64"
-        ));
-    }
-    if name.chars().any(|c| c.is_ascii_uppercase()) {
-        problems.push(format!(
-            "ECR repository names are lowercase: write \"{}\"",
-            name.to_ascii_lowercase()
+            "be longer than {APP_NAME_MAX} characters (the role {name}-task-execution must fit IAM's 64)"
         ));
     }
     if name.contains(' ') {
-        problems.push("use '-' instead of spaces".into());
+        problems.push("contain spaces (use '-' instead)".into());
     }
     push_bad_chars(&mut problems, name, |c| {
         c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ')
@@ -612,36 +635,50 @@ pub fn parse_app_name(text: &str) -> Result<String, String> {
     let bytes = name.as_bytes();
     let separator = |b: &u8| matches!(b, b'-' | b'_');
     if bytes.first().is_some_and(separator) || bytes.last().is_some_and(separator) {
-        problems.push("it must start and end with a letter or digit (ECR)".into());
+        problems.push("start or end with '-' or '_' (ECR)".into());
     }
     if bytes
         .windows(2)
         .any(|w| separator(&w[0]) && separator(&w[1]))
     {
-        problems.push("'-' and '_' must not follow each other (ECR)".into());
+        problems.push("have '-' and '_' next to each other (ECR)".into());
     }
     if problems.is_empty() {
         Ok(name.to_string())
     } else {
         Err(format!(
-            "\"{}\" cannot name the ECR repository, cluster, service and roles (lowercase letters, digits, single '-' or '_' between them): {}",
-            printable(name),
-            problems.join("; ")
+            "{} (\"{}\"). Use lowercase letters and digits, with single '-' or '_' between them: the name is used for the ECR repository, cluster, service and roles",
+            cannot("App names", &problems),
+            printable(text.trim()),
         ))
     }
+}
+
+/// The note shown next to the app name field when Keyless changes what was
+/// typed: `Some("Used as octo-app: AWS resource names here are lower case.")`
+/// for `Octo-App`; `None` when the name is used as typed or is not valid.
+pub fn app_name_note(raw: &str) -> Option<String> {
+    let typed = raw.trim();
+    if !typed.chars().any(|c| c.is_ascii_uppercase()) {
+        return None;
+    }
+    let name = parse_app_name(typed).ok()?;
+    Some(format!(
+        "Used as {name}: AWS resource names here are lower case."
+    ))
 }
 
 /// The container port, 1–65535.
 pub fn parse_port(text: &str) -> Result<u16, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err("enter the port your container listens on, e.g. 8080".into());
+        return Err("Enter the port your container listens on, e.g. 8080".into());
     }
     match t.parse::<u32>() {
         Ok(p) if (1..=65535).contains(&p) => Ok(p as u16),
-        Ok(_) => Err(format!("port {t} does not exist: ports go from 1 to 65535")),
+        Ok(_) => Err(format!("Choose a port from 1 to 65535: port {t} does not exist")),
         Err(_) => Err(format!(
-            "\"{}\" is not a port number: write a whole number from 1 to 65535, e.g. 8080",
+            "Write the port as a whole number from 1 to 65535, e.g. 8080 (\"{}\" is not a port number)",
             printable(t)
         )),
     }
@@ -651,15 +688,15 @@ pub fn parse_port(text: &str) -> Result<u16, String> {
 pub fn parse_desired_count(text: &str) -> Result<u32, String> {
     let t = text.trim();
     if t.is_empty() {
-        return Err("enter how many copies of the container should run, e.g. 1".into());
+        return Err("Enter how many copies of the container should run, e.g. 1".into());
     }
     match t.parse::<u32>() {
         Ok(n) if n <= DESIRED_COUNT_MAX => Ok(n),
         Ok(_) => Err(format!(
-            "ECS runs at most {DESIRED_COUNT_MAX} tasks per service by default; choose fewer"
+            "Choose fewer tasks: ECS runs at most {DESIRED_COUNT_MAX} per service by default"
         )),
         Err(_) => Err(format!(
-            "\"{}\" is not a task count: write a whole number, e.g. 1",
+            "Write the task count as a whole number, e.g. 1 (\"{}\" is not one)",
             printable(t)
         )),
     }
@@ -671,7 +708,7 @@ pub fn parse_architecture(text: &str) -> Result<Architecture, String> {
         "" | "x86_64" | "x86" | "amd64" | "x64" => Ok(Architecture::X86_64),
         "arm64" | "aarch64" | "graviton" | "arm" => Ok(Architecture::Arm64),
         _ => Err(format!(
-            "\"{}\" is not a Fargate architecture; choose X86_64 (Intel/AMD) or ARM64 (Graviton)",
+            "Choose X86_64 (Intel/AMD) or ARM64 (Graviton): \"{}\" is not a Fargate architecture",
             printable(text.trim())
         )),
     }
@@ -684,7 +721,7 @@ pub fn parse_bool(text: &str, default: bool) -> Result<bool, String> {
         "true" => Ok(true),
         "false" => Ok(false),
         other => Err(format!(
-            "\"{}\" is neither true nor false",
+            "Write true or false (\"{}\" is neither)",
             printable(other)
         )),
     }
@@ -700,23 +737,23 @@ pub fn parse_health_check(text: &str) -> Result<Option<String>, String> {
     }
     let mut problems = Vec::new();
     if cmd.chars().any(|c| c.is_control()) {
-        problems.push("it must be one line, without tabs or control characters".to_string());
+        problems.push("span lines or contain tabs or control characters".to_string());
     }
     if !cmd.is_ascii() {
         problems.push(
-            "it has non-ASCII characters (look-alike quotes or dashes pasted from a document?)"
+            "contain non-ASCII characters (look-alike quotes or dashes pasted from a document?)"
                 .into(),
         );
     }
     if cmd.len() > 1000 {
-        problems.push("it is longer than 1000 characters".into());
+        problems.push("be longer than 1000 characters".into());
     }
     if problems.is_empty() {
         Ok(Some(cmd.to_string()))
     } else {
         Err(format!(
-            "the health check command is run by a shell inside the container, e.g. curl -f http://localhost:8080/health || exit 1: {}",
-            problems.join("; ")
+            "{}. A shell runs it inside the container, e.g. curl -f http://localhost:8080/health || exit 1",
+            cannot("Health check commands", &problems),
         ))
     }
 }
@@ -737,7 +774,7 @@ pub fn parse_log_retention(text: &str) -> Result<u32, String> {
     match number.parse::<u32>() {
         Ok(days) if LOG_RETENTION_DAYS.contains(&days) => Ok(days),
         _ => Err(format!(
-            "CloudWatch Logs keeps logs for one of these numbers of days only: {list}"
+            "Choose one of the retention periods CloudWatch Logs offers, in days: {list}"
         )),
     }
 }
@@ -758,7 +795,7 @@ pub fn parse_ephemeral_storage(text: &str) -> Result<Option<u32>, String> {
         Ok(20) => Ok(None),
         Ok(gib) if (21..=200).contains(&gib) => Ok(Some(gib)),
         _ => Err(format!(
-            "\"{}\" is not a Fargate ephemeral storage size: 20 GiB are included; choose 21 to 200 GiB, or leave it empty",
+            "Choose 21 to 200 GiB, or leave it empty: 20 GiB are included (\"{}\" is not a Fargate ephemeral storage size)",
             printable(text.trim())
         )),
     }
@@ -770,7 +807,7 @@ pub fn parse_ephemeral_storage(text: &str) -> Result<Option<u32>, String> {
 pub fn check_variable_name(name: &str) -> Result<(), String> {
     let shown = printable(name);
     if name.is_empty() {
-        return Err("a variable has a value but no name".into());
+        return Err("Name the variable that has a value, or clear its row".into());
     }
     let mut chars = name.chars();
     let first_ok = chars
@@ -778,16 +815,18 @@ pub fn check_variable_name(name: &str) -> Result<(), String> {
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(format!(
-            "\"{shown}\" is not a variable name: start with a letter or '_', then letters, digits and '_'"
+            "Start variable names with a letter or '_', then use letters, digits and '_' (\"{shown}\" is not a variable name)"
         ));
     }
     if name.len() > 255 {
-        return Err(format!("\"{shown}\" is longer than 255 characters"));
+        return Err(format!(
+            "Shorten \"{shown}\": variable names have at most 255 characters"
+        ));
     }
     for reserved in ["AWS_CONTAINER_", "ECS_CONTAINER_METADATA_URI"] {
         if name.starts_with(reserved) {
             return Err(format!(
-                "ECS sets {name} itself (task credentials and metadata); choose another name"
+                "Choose another name than {name}: ECS sets it itself (task credentials and metadata)"
             ));
         }
     }
@@ -798,12 +837,12 @@ pub fn check_variable_name(name: &str) -> Result<(), String> {
 pub fn check_variable_value(name: &str, value: &str) -> Result<(), String> {
     if value.chars().any(|c| c.is_control()) {
         return Err(format!(
-            "the value of {name} must be one line without control characters; put multi-line values in a secret"
+            "Put multi-line values in a secret: the value of {name} must be one line without control characters"
         ));
     }
     if value.len() > 32_768 {
         return Err(format!(
-            "the value of {name} is longer than 32768 characters"
+            "Shorten the value of {name}: it is longer than 32768 characters"
         ));
     }
     Ok(())
@@ -822,7 +861,7 @@ pub fn parse_secret_source(
     let value = text.trim();
     if value.is_empty() {
         return Err(format!(
-            "{name} needs an SSM parameter name (e.g. /octo-app/db-password) or a Secrets Manager secret ARN"
+            "Enter an SSM parameter name (e.g. /octo-app/db-password) or a Secrets Manager secret ARN for {name}"
         ));
     }
     if value
@@ -830,12 +869,12 @@ pub fn parse_secret_source(
         .any(|c| c.is_whitespace() || c.is_control() || !c.is_ascii())
     {
         return Err(format!(
-            "the source of {name} has spaces or characters that no parameter or secret name contains"
+            "Remove the spaces or unusual characters from the source of {name}: no parameter or secret name contains them"
         ));
     }
     if value.contains(['*', '?']) {
         return Err(format!(
-            "the source of {name} must be one exact parameter or secret: wildcards would let the task read others"
+            "Name one exact parameter or secret for {name}: wildcards would let the task read others"
         ));
     }
     if value.starts_with("arn:") {
@@ -846,7 +885,7 @@ pub fn parse_secret_source(
     check_ssm_parameter_path(name, path)?;
     let (Some(region), Some(account)) = (region, account) else {
         return Err(format!(
-            "the parameter of {name} needs a valid account id and region to form its ARN"
+            "Fix the account id and region first: the parameter of {name} needs them to form its ARN"
         ));
     };
     let arn = format!("arn:aws:ssm:{region}:{account}:parameter/{path}");
@@ -866,13 +905,13 @@ fn check_ssm_parameter_path(name: &str, path: &str) -> Result<(), String> {
         && !path.split('/').any(str::is_empty);
     if !valid {
         return Err(format!(
-            "the SSM parameter of {name} is not a parameter name: letters, digits, '_', '.', '-' and '/'-separated levels, e.g. /octo-app/db-password"
+            "Write the SSM parameter of {name} as a parameter name, e.g. /octo-app/db-password: letters, digits, '_', '.', '-' and '/'-separated levels"
         ));
     }
     let lower = path.to_ascii_lowercase();
     if lower.starts_with("aws") || lower.starts_with("ssm") {
         return Err(format!(
-            "SSM parameter names cannot start with \"aws\" or \"ssm\" ({name})"
+            "SSM parameter names cannot start with \"aws\" or \"ssm\" ({name}): choose another name"
         ));
     }
     Ok(())
@@ -882,7 +921,7 @@ fn parse_secret_arn(name: &str, arn: &str) -> Result<SecretSource, String> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let bad = || {
         format!(
-            "the source of {name} is not an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME) or a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf)"
+            "Write the source of {name} as an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME) or a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-AbCdEf)"
         )
     };
     let [_, partition, service, region, account, resource] = parts.as_slice() else {
@@ -890,19 +929,19 @@ fn parse_secret_arn(name: &str, arn: &str) -> Result<SecretSource, String> {
     };
     if *partition != "aws" {
         return Err(format!(
-            "the ARN of {name} is in partition \"{}\"; Keyless deploys to the aws partition only",
+            "Use an ARN in the aws partition for {name}: Keyless deploys there only, and this one is in \"{}\"",
             printable(partition)
         ));
     }
     if region_name(region).is_none() {
         return Err(format!(
-            "the ARN of {name} names region \"{}\", which is not an AWS region Keyless knows",
+            "Fix the region in the ARN of {name}: \"{}\" is not an AWS region Keyless knows",
             printable(region)
         ));
     }
     if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
         return Err(format!(
-            "the ARN of {name} needs a 12-digit account id after the region"
+            "Put a 12-digit account id after the region in the ARN of {name}"
         ));
     }
     match *service {
@@ -931,7 +970,7 @@ fn parse_secret_arn(name: &str, arn: &str) -> Result<SecretSource, String> {
                     .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
             if !secret_ok {
                 return Err(format!(
-                    "the secret name in the ARN of {name} may only have letters, digits and /_+=.@-"
+                    "Fix the secret name in the ARN of {name}: it may only have letters, digits and /_+=.@-"
                 ));
             }
             let suffix_ok = secret.rsplit_once('-').is_some_and(|(head, tail)| {
@@ -941,12 +980,12 @@ fn parse_secret_arn(name: &str, arn: &str) -> Result<SecretSource, String> {
             });
             if !suffix_ok {
                 return Err(format!(
-                    "the ARN of {name} lacks the 6 characters Secrets Manager appends (…:secret:NAME-AbCdEf); copy the complete ARN from the console, so the execution role can be granted exactly that secret"
+                    "Copy the complete ARN of {name} from the console: it lacks the 6 characters Secrets Manager appends (…:secret:NAME-AbCdEf), which let the execution role be granted exactly that secret"
                 ));
             }
             if extra.len() > 3 || (!extra.is_empty() && extra.len() != 3) {
                 return Err(format!(
-                    "after the secret, ECS takes exactly :json-key:version-stage:version-id (each may be empty) in {name}"
+                    "After the secret in {name}, write exactly :json-key:version-stage:version-id (each may be empty): ECS takes nothing else"
                 ));
             }
             let extra_ok = extra.iter().all(|e| {
@@ -955,7 +994,7 @@ fn parse_secret_arn(name: &str, arn: &str) -> Result<SecretSource, String> {
             });
             if !extra_ok {
                 return Err(format!(
-                    "the json-key, version-stage or version-id of {name} has characters ECS does not accept"
+                    "Fix the json-key, version-stage or version-id of {name}: it has characters ECS does not accept"
                 ));
             }
             let resource_arn = format!("arn:aws:secretsmanager:{region}:{account}:secret:{secret}");
@@ -978,6 +1017,7 @@ pub fn parse_id_list(
     max: usize,
 ) -> Result<Vec<String>, String> {
     let mut ids = Vec::new();
+    let mut bad = Vec::new();
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
     for item in items {
@@ -988,28 +1028,41 @@ pub fn parse_id_list(
         let hex = id.strip_prefix(prefix).unwrap_or("");
         let valid = matches!(hex.len(), 8 | 17) && hex.chars().all(|c| c.is_ascii_hexdigit());
         if !valid {
-            problems.push(format!(
-                "\"{}\" is not a {what} id ({prefix} and 8 or 17 hex digits)",
-                printable(item.trim())
-            ));
+            bad.push(format!("\"{}\"", printable(item.trim())));
         } else if !seen.insert(id.clone()) {
-            problems.push(format!("{id} is listed twice"));
+            problems.push(format!("List {id} only once"));
         } else {
             ids.push(id);
         }
     }
+    if !bad.is_empty() {
+        let verb = if bad.len() == 1 {
+            "is not one"
+        } else {
+            "are not"
+        };
+        problems.insert(
+            0,
+            format!(
+                "Write each {what} id as {prefix} and 8 or 17 hex digits: {} {verb}",
+                join_with(&bad, "and")
+            ),
+        );
+    }
     if ids.len() > max {
-        problems.push(format!("ECS takes at most {max} {what}s per service"));
+        problems.push(format!(
+            "Remove some {what}s: ECS takes at most {max} per service"
+        ));
     }
     if problems.is_empty() {
         Ok(ids)
     } else {
-        Err(problems.join("; "))
+        Err(problems.join(". "))
     }
 }
 
-/// Adds "it has X" for characters outside `allowed`, naming the first few and
-/// calling out non-ASCII look-alikes.
+/// Adds "contain X or Y" (to follow "… cannot") for characters outside
+/// `allowed`, naming the first few and calling out non-ASCII look-alikes.
 pub(super) fn push_bad_chars(
     problems: &mut Vec<String>,
     text: &str,
@@ -1026,7 +1079,7 @@ pub(super) fn push_bad_chars(
     }
     let non_ascii = bad.iter().any(|c| !c.is_ascii());
     let shown: Vec<String> = bad.iter().take(5).map(|c| describe_char(*c)).collect();
-    let mut message = format!("it has {}", shown.join(", "));
+    let mut message = format!("contain {}", join_with(&shown, "or"));
     if non_ascii {
         message
             .push_str(" (a non-ASCII character, perhaps a look-alike of a plain letter or dash)");
@@ -1042,6 +1095,28 @@ fn describe_char(c: char) -> String {
         c if c.is_control() || !c.is_ascii() => format!("U+{:04X}", c as u32),
         c => format!("'{c}'"),
     }
+}
+
+/// `a`, `a or b`, `a, b or c` (with `word` for "or").
+pub(super) fn join_with(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [rest @ .., last] => {
+            // "contain a space or '~', or start with '-'": a comma keeps the
+            // inner list apart from the outer one.
+            let nested = items.iter().any(|i| i.contains(" or ") || i.contains(", "));
+            let comma = if nested { "," } else { "" };
+            format!("{}{comma} {word} {last}", rest.join(", "))
+        }
+    }
+}
+
+/// One sentence from a subject and the things it cannot do:
+/// `cannot("Branch names", ["start with '-'", "contain a space"])` is
+/// "Branch names cannot start with '-' or contain a space".
+pub(super) fn cannot(subject: &str, problems: &[String]) -> String {
+    format!("{subject} cannot {}", join_with(problems, "or"))
 }
 
 /// The text with control characters escaped, safe to show inside quotes.
@@ -1153,14 +1228,92 @@ mod tests {
         }
         let long = "a".repeat(APP_NAME_MAX + 1);
         for bad in [
-            "a", "Octo", "my app", "-x", "x-", "a--b", "a-_b", "a.b", &long, "аpp",
+            "a", "my app", "-x", "x-", "a--b", "a-_b", "a.b", &long, "аpp",
         ] {
             assert!(parse_app_name(bad).is_err(), "{bad}");
         }
         let message = parse_app_name("My App!").unwrap_err();
-        assert!(message.contains("lowercase"), "{message}");
-        assert!(message.contains("spaces"), "{message}");
-        assert!(message.contains("'!'"), "{message}");
+        assert_eq!(
+            message,
+            "App names cannot contain spaces (use '-' instead) or contain '!' (\"My App!\"). Use lowercase letters and digits, with single '-' or '_' between them: the name is used for the ECR repository, cluster, service and roles"
+        );
+    }
+
+    #[test]
+    fn capital_letters_in_the_app_name_are_lower_cased_with_a_note() {
+        assert_eq!(parse_app_name(" Octo-App ").as_deref(), Ok("octo-app"));
+        assert_eq!(parse_app_name("WEB_2").as_deref(), Ok("web_2"));
+        assert_eq!(
+            app_name_note("Octo-App").as_deref(),
+            Some("Used as octo-app: AWS resource names here are lower case.")
+        );
+        // No note when nothing changes, or when the name is refused anyway.
+        assert_eq!(app_name_note("octo-app"), None);
+        assert_eq!(app_name_note(""), None);
+        assert_eq!(app_name_note("Octo App"), None);
+        // A non-ASCII capital is not a plain letter: refused, not folded.
+        assert!(parse_app_name("Äpp").is_err());
+    }
+
+    #[test]
+    fn a_repository_url_with_a_branch_names_the_repository_and_the_branch() {
+        for (text, owner, repo, branch) in [
+            (
+                "https://github.com/octo-org/octo-app/tree/release/v2",
+                Some("octo-org"),
+                "octo-app",
+                Some("release/v2"),
+            ),
+            (
+                "github.com/octo-org/octo-app/tree/main/",
+                Some("octo-org"),
+                "octo-app",
+                Some("main"),
+            ),
+            (
+                "octo-org/octo-app/tree/dev",
+                Some("octo-org"),
+                "octo-app",
+                Some("dev"),
+            ),
+            (
+                "https://github.com/octo-org/octo-app",
+                Some("octo-org"),
+                "octo-app",
+                None,
+            ),
+            (
+                "https://github.com/octo-org/octo-app/tree/",
+                Some("octo-org"),
+                "octo-app/tree",
+                None,
+            ),
+            ("octo-org/tree", Some("octo-org"), "tree", None),
+            ("octo-app", None, "octo-app", None),
+        ] {
+            let (o, r) = split_repository(text);
+            assert_eq!((o.as_deref(), r.as_str()), (owner, repo), "{text}");
+            assert_eq!(branch_in_repository_url(text).as_deref(), branch, "{text}");
+        }
+        assert_eq!(parse_repo_name("octo-app/tree").map(|_| ()), Err(
+            "GitHub repository names cannot have another '/' after owner/ (write owner/name only once) (\"octo-app/tree\"). Use letters, digits, '-', '_' and '.', up to 100".to_string()
+        ));
+    }
+
+    #[test]
+    fn combined_problems_read_as_one_sentence() {
+        assert_eq!(
+            parse_branch("-my  branch").unwrap_err(),
+            "Branch names cannot contain a space or start with '-' (\"-my  branch\"). Use letters, digits, '-', '_', '.' and '/', as git allows them"
+        );
+        assert_eq!(
+            parse_environment("-prod  1~").unwrap_err(),
+            "Environment names cannot contain '~' or have two spaces in a row (\"-prod  1~\"). Use letters, digits, spaces, '-', '_' and '.', up to 255"
+        );
+        assert_eq!(
+            parse_owner("-octo org~", None).unwrap_err(),
+            "GitHub user and organisation names cannot contain a space or '~', or start or end with a hyphen (\"-octo org~\"). Use letters, digits and single hyphens, up to 39"
+        );
     }
 
     #[test]
@@ -1221,7 +1374,10 @@ mod tests {
             16,
         )
         .unwrap_err();
-        assert!(err.contains("twice") && err.contains("sg-1"), "{err}");
+        assert_eq!(
+            err,
+            "Write each subnet id as subnet- and 8 or 17 hex digits: \"sg-1\" is not one. List subnet-0123abcd only once"
+        );
     }
 
     #[test]
