@@ -28,11 +28,16 @@ pub fn Review(
             <h3>"What your files do"</h3>
             <ul class="findings">
                 {move || findings().into_iter().map(|finding| {
-                    let warning = finding.severity == Severity::Warning;
+                    // A mark and a word per severity: a note is neither a risk nor checked.
+                    let (class, mark, word) = match finding.severity {
+                        Severity::Warning => ("warning", "!", "Warning: "),
+                        Severity::Note => ("note", "i", "Note: "),
+                        Severity::Info => ("info", "✓", "Checked: "),
+                    };
                     view! {
-                        <li class:warning=warning class:info=!warning>
-                            <span class="marker" aria-hidden="true">{if warning { "!" } else { "✓" }}</span>
-                            <span class="visually-hidden">{if warning { "Warning: " } else { "Checked: " }}</span>
+                        <li class=class>
+                            <span class="marker" aria-hidden="true">{mark}</span>
+                            <span class="visually-hidden">{word}</span>
                             <strong>{finding.title}</strong>
                             <p>{finding.detail}</p>
                         </li>

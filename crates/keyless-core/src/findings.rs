@@ -14,6 +14,9 @@ use crate::names::Names;
 pub enum Severity {
     /// What a choice protects against; nothing to do.
     Info,
+    /// Something not done, or to check once, that is not a risk in itself (no
+    /// health check; which subject format the repository sends).
+    Note,
     /// Something exposed, fragile, or to check by hand.
     Warning,
 }
@@ -32,6 +35,14 @@ pub struct Finding {
 fn info(title: impl Into<String>, detail: impl Into<String>) -> Finding {
     Finding {
         severity: Severity::Info,
+        title: title.into(),
+        detail: detail.into(),
+    }
+}
+
+fn note(title: impl Into<String>, detail: impl Into<String>) -> Finding {
+    Finding {
+        severity: Severity::Note,
         title: title.into(),
         detail: detail.into(),
     }
@@ -77,7 +88,7 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
         }
     }
     match config.subject_format {
-        SubjectFormat::Legacy => out.push(info(
+        SubjectFormat::Legacy => out.push(note(
             "Check which sub format your repository emits",
             format!(
                 "Run gh api repos/{repo}/actions/oidc/customization/sub once. If it shows use_immutable_subject: true, choose \"immutable\" (or \"both\" while switching): that repository sends immutable subjects, repo:OWNER@OWNER_ID/REPO@REPO_ID:..., which this legacy trust policy does not match. Repositories created, renamed or transferred after 2026-07-15, or that opted in, send them."
@@ -180,7 +191,7 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
 
     // Reliability.
     match (&config.health_check_command, config.starter) {
-        (None, None) => out.push(info(
+        (None, None) => out.push(note(
             "No container health check",
             "ECS only knows whether the process runs. With a health check command, a deploy whose app starts but does not answer is rolled back by the circuit breaker.",
         )),
@@ -193,7 +204,7 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
                 starter.key()
             ),
         )),
-        (Some(_), _) => out.push(info(
+        (Some(_), _) => out.push(note(
             "The image must contain the health check's tools",
             format!(
                 "ECS runs the health check command inside the container (after a {}-second start period); if the image lacks curl or wget, every task is marked unhealthy.",
@@ -366,7 +377,7 @@ mod tests {
             .iter()
             .find(|f| f.title == "Check which sub format your repository emits")
             .unwrap();
-        assert_eq!(sub.severity, Severity::Info);
+        assert_eq!(sub.severity, Severity::Note);
         assert!(sub
             .detail
             .starts_with("Run gh api repos/octo-org/octo-app/actions/oidc/customization/sub"));

@@ -272,6 +272,7 @@ fn print_findings(findings: &[keyless_core::Finding]) {
     for finding in findings {
         let label = match finding.severity {
             keyless_core::Severity::Warning => "warning",
+            keyless_core::Severity::Note => "note",
             keyless_core::Severity::Info => "info",
         };
         println!("{label}: {}\n  {}", finding.title, finding.detail);
