@@ -2,6 +2,7 @@
 
 use keyless_core::Field;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::browser;
 use crate::components::config_file::ConfigFileActions;
@@ -26,6 +27,7 @@ use crate::steps::Step;
 #[component]
 pub fn App() -> impl IntoView {
     let state = FormState::new(persist::initial_raw());
+    state.go_to(persist::initial_step());
     persist::handle_persistence(state);
     // The preview and the cost panel mount one task after the form, so the first
     // paint does not wait for them (shorter long tasks at load).
@@ -73,10 +75,11 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Wizard(state: FormState) -> impl IntoView {
     let go = move |step: Step| {
-        state.step.set(step);
+        state.go_to(step);
+        state.notice.set(String::new());
         browser::focus("wizard-title");
     };
-    let next = move |_| {
+    let next = move |_: ()| {
         let step = state.step.get_untracked();
         let failing: Vec<Field> = step
             .fields()
@@ -92,27 +95,56 @@ fn Wizard(state: FormState) -> impl IntoView {
             for field in failing {
                 state.touch(field);
             }
-            browser::focus(&format!("summary-{}", step.id()));
+            browser::focus_after_render(&format!("summary-{}", step.id()));
+        }
+    };
+    // Enter in a one-line field does what Next does (a textarea keeps its
+    // newline; buttons, radios and checkboxes keep theirs).
+    let on_enter = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() != "Enter" || ev.is_composing() {
+            return;
+        }
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if matches!(
+            input.type_().as_str(),
+            "text" | "search" | "url" | "number" | "email"
+        ) {
+            ev.prevent_default();
+            if state.step.get_untracked().next().is_some() {
+                next(());
+            }
         }
     };
     view! {
         <section class="wizard" aria-labelledby="wizard-title" id="wizard">
             <nav aria-label="Steps">
+                <p class="step-count" aria-hidden="true">{move || format!("Step {} of {}", state.step.get().index() + 1, Step::ALL.len()).into_any()}</p>
                 <ol class="steps">
-                    {Step::ALL.into_iter().enumerate().map(|(i, step)| view! {
-                        <li>
-                            <button type="button"
-                                aria-current=move || (state.step.get() == step).then_some("step")
-                                class:has-errors=move || step.fields().iter().any(|f| state.shown_error(*f).is_some())
-                                on:click=on_click(move |_| go(step))
-                            >{format!("{}. {}", i + 1, step.title())}</button>
-                        </li>
-                    }.into_any()).collect_view()}
+                    {Step::ALL.into_iter().enumerate().map(|(i, step)| {
+                        let progress = move || step_progress(state, step);
+                        view! {
+                            <li>
+                                <button type="button"
+                                    aria-current=move || (state.step.get() == step).then_some("step")
+                                    data-progress=move || progress().0
+                                    on:click=on_click(move |_| go(step))
+                                ><span class="step-number">{format!("{}. ", i + 1)}</span><span class="step-title">{step.title()}</span>
+                                <span class="visually-hidden">{move || progress().1.into_any()}</span></button>
+                            </li>
+                        }.into_any()
+                    }).collect_view()}
                 </ol>
             </nav>
+            <a class="jump" href="#files" on:click=on_click(|ev| { ev.prevent_default(); browser::focus_after_render("preview-title"); })>"Jump to your files"</a>
             <h2 id="wizard-title" tabindex="-1">{move || state.step.get().title().into_any()}</h2>
+            <p class="notice" role="status">{move || state.notice.get().into_any()}</p>
             <ErrorSummary state />
-            <form novalidate=true on:submit=|ev| ev.prevent_default()>
+            <form novalidate=true on:submit=|ev| ev.prevent_default() on:keydown=on_enter>
                 {move || match state.step.get() {
                     Step::GitHub => view! { <GitHubStep state /> }.into_any(),
                     Step::Aws => view! { <AwsStep state /> }.into_any(),
@@ -126,11 +158,33 @@ fn Wizard(state: FormState) -> impl IntoView {
                 <button type="button" on:click=on_click(move |_| {
                     if let Some(previous) = state.step.get_untracked().previous() { go(previous) }
                 }) hidden=move || state.step.get().previous().is_none()>"Back"</button>
-                <button type="button" class="primary" on:click=on_click(next)
+                <button type="button" class="primary" on:click=on_click(move |_| next(()))
                     hidden=move || state.step.get().next().is_none()>"Next"</button>
             </div>
             <ConfigFileActions state />
         </section>
+    }
+}
+
+/// Where the user is with `step`, for the stepper: `(data-progress, words for
+/// screen readers)`. A step has problems when a shown field of it has an error;
+/// it is done once visited and free of errors.
+fn step_progress(state: FormState, step: Step) -> (&'static str, &'static str) {
+    if step
+        .fields()
+        .iter()
+        .any(|f| state.shown_error(*f).is_some())
+    {
+        ("problems", ", has problems")
+    } else if state.step.get() == step {
+        ("current", ", current step")
+    } else if step != Step::Review
+        && state.was_visited(step)
+        && step.fields().iter().all(|f| state.error(*f).is_none())
+    {
+        ("done", ", done")
+    } else {
+        ("todo", ", not done yet")
     }
 }
 
@@ -205,14 +259,17 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             hint="Pushes to this branch deploy; nothing else can assume the role" />
         <TextField state field=Field::Environment label="GitHub environment (optional)" placeholder="production"
             hint="When set, the deploy job runs in this environment (its protection rules apply) and AWS trusts the environment instead of the branch" />
-        <RadioField state field=Field::SubjectFormat legend="OIDC subject format" default="legacy"
-            choices=&[("legacy", "Legacy (repo:owner/name:…)"), ("immutable", "Immutable (owner@id/name@id)"), ("both", "Both, while migrating")]
-            hint="Repositories created, renamed or transferred after 2026-07-15 use the immutable form" />
-        <div hidden=move || !immutable()>
-            <p class="hint">"Find the ids with the GitHub CLI: " <code>{move || ids_command().into_any()}</code></p>
-            <TextField state field=Field::GithubOwnerId label="Owner id" inputmode="numeric" placeholder="9919" />
-            <TextField state field=Field::GithubRepoId label="Repository id" inputmode="numeric" placeholder="123456789" />
-        </div>
+        <details class="advanced" open=immutable()>
+            <summary>"Advanced: OIDC subject format"</summary>
+            <RadioField state field=Field::SubjectFormat legend="OIDC subject format" default="legacy"
+                choices=&[("legacy", "Legacy (repo:owner/name:…)"), ("immutable", "Immutable (owner@id/name@id)"), ("both", "Both, while migrating")]
+                hint="Most repositories send the legacy form. Repositories created, renamed or transferred after 2026-07-15 send the immutable one; the review step gives the command that tells which" />
+            <div hidden=move || !immutable()>
+                <p class="hint">"Find the ids with the GitHub CLI: " <code>{move || ids_command().into_any()}</code></p>
+                <TextField state field=Field::GithubOwnerId label="Owner id" inputmode="numeric" placeholder="9919" />
+                <TextField state field=Field::GithubRepoId label="Repository id" inputmode="numeric" placeholder="123456789" />
+            </div>
+        </details>
     }
 }
 
@@ -226,8 +283,32 @@ fn region_options(_: FormState) -> Vec<(String, String)> {
 fn retention_options(_: FormState) -> Vec<(String, String)> {
     keyless_core::config::LOG_RETENTION_DAYS
         .iter()
-        .map(|d| (d.to_string(), format!("{d} days")))
+        .map(|d| (d.to_string(), retention_label(*d)))
         .collect()
+}
+
+/// A retention as CloudWatch's console names it: days, weeks, months or years.
+pub fn retention_label(days: u32) -> String {
+    let (count, unit) = match days {
+        7 | 14 => (days / 7, "week"),
+        30 | 60 | 90 | 120 | 150 | 180 | 400 | 545 => (days / 30, "month"),
+        365 | 731 | 1096 | 1827 | 2192 | 2557 | 2922 | 3288 | 3653 => (days / 365, "year"),
+        _ => (days, "day"),
+    };
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
+/// The health check placeholder for the port typed (or the default one).
+fn health_check_placeholder(state: FormState) -> String {
+    let port = state.raw.with(|r| {
+        let port = r.container_port.trim();
+        if port.parse::<u16>().is_ok_and(|p| p > 0) {
+            port.to_string()
+        } else {
+            "8080".to_string()
+        }
+    });
+    format!("curl -f http://localhost:{port}/health || exit 1")
 }
 
 #[component]
@@ -254,6 +335,7 @@ fn AppStep(state: FormState) -> impl IntoView {
     view! {
         <TextField state field=Field::AppName label="App name" placeholder=Placeholder::FromForm(app_name_placeholder)
             hint="Names the ECR repository, cluster, service, log group and roles; empty = from the repository. Setup refuses a name already used by something Keyless did not create" />
+        <p class="note" role="status">{move || state.raw.with(|r| keyless_core::config::app_name_note(&r.app_name)).unwrap_or_default().into_any()}</p>
         <RadioField state field=Field::Starter legend="Dockerfile" default="none"
             choices=&[("none", "My repository has one at its root"), ("node", "Write one for Node.js"), ("python", "Write one for Python"), ("go", "Write one for Go"), ("static", "Write one for a static site")]
             hint="A starter adds a small non-root Dockerfile and a minimal app answering /health, so an empty repository deploys as it is; yours to edit once written" />
@@ -267,7 +349,7 @@ fn AppStep(state: FormState) -> impl IntoView {
         <CheckboxField state field=Field::UseSpot label="Run on Fargate Spot" default=false
             hint="Up to 70% cheaper; AWS may stop tasks with two minutes' notice" />
         <TextField state field=Field::HealthCheckCommand label="Health check command (optional)"
-            placeholder="curl -f http://localhost:8080/health || exit 1"
+            placeholder=Placeholder::FromForm(health_check_placeholder)
             hint="Runs inside the container; the image must have the tool it uses" />
         <SelectField state field=Field::LogRetentionDays label="Keep logs for" options=retention_options />
         <TextField state field=Field::EphemeralStorageGib label="Ephemeral storage in GiB (optional)"

@@ -68,27 +68,35 @@ pub fn fragment() -> String {
         .unwrap_or_default()
 }
 
+/// This page's path and query with `text` as its (encoded) fragment.
+fn path_with_fragment(text: &str) -> String {
+    let location = window().location();
+    format!(
+        "{}{}#{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default(),
+        String::from(js_sys::encode_uri_component(text))
+    )
+}
+
 /// Replaces the URL fragment (no new history entry; the fragment never reaches a server).
 pub fn set_fragment(text: &str) {
-    let encoded = String::from(js_sys::encode_uri_component(text));
-    let location = window().location();
-    let base = format!(
-        "{}{}",
-        location.pathname().unwrap_or_default(),
-        location.search().unwrap_or_default()
-    );
     if let Ok(history) = window().history() {
         let _ = history.replace_state_with_url(
             &wasm_bindgen::JsValue::NULL,
             "",
-            Some(&format!("{base}#{encoded}")),
+            Some(&path_with_fragment(text)),
         );
     }
 }
 
-/// The full URL of the page, fragment included (the share link).
-pub fn current_url() -> String {
-    window().location().href().unwrap_or_default()
+/// The full URL of this page with `text` as its fragment (a share link).
+pub fn url_with_fragment(text: &str) -> String {
+    format!(
+        "{}{}",
+        window().location().origin().unwrap_or_default(),
+        path_with_fragment(text)
+    )
 }
 
 /// Asks the user to confirm; `false` if they cancel.
@@ -114,4 +122,20 @@ pub fn focus(id: &str) {
             let _ = element.focus();
         }
     }
+}
+
+/// Focuses the element with `id` and scrolls it into view once the page has
+/// rendered what the current event changed (an element shown by this very
+/// event, such as the error summary of a first failed Next, is still hidden now).
+pub fn focus_after_render(id: &str) {
+    let id = id.to_string();
+    leptos::prelude::set_timeout(
+        move || {
+            focus(&id);
+            if let Some(element) = window().document().and_then(|d| d.get_element_by_id(&id)) {
+                element.scroll_into_view();
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

@@ -31,6 +31,11 @@ pub struct FormState {
     pub shown: Memo<Option<Generated>>,
     /// The wizard step on screen.
     pub step: RwSignal<Step>,
+    /// The steps the user has been on, one bit per [`Step::index`].
+    pub visited: RwSignal<u8>,
+    /// A one-line notice of something the page did on its own (a shared
+    /// config loaded from a changed link), shown in the wizard until the next one.
+    pub notice: RwSignal<String>,
     /// Bumped by a reset, so the preview forgets the last valid bundle.
     pub epoch: RwSignal<usize>,
 }
@@ -55,6 +60,8 @@ impl FormState {
             result,
             shown,
             step: RwSignal::new(Step::GitHub),
+            visited: RwSignal::new(1),
+            notice: RwSignal::new(String::new()),
             epoch,
         }
     }
@@ -93,6 +100,18 @@ impl FormState {
         })
     }
 
+    /// Shows `step`, and counts it and every step before it as visited.
+    pub fn go_to(&self, step: Step) {
+        self.step.set(step);
+        let through = (2u16 << step.index()) - 1;
+        self.visited.update(|v| *v |= through as u8);
+    }
+
+    /// Whether the user has been on `step`.
+    pub fn was_visited(&self, step: Step) -> bool {
+        self.visited.with(|v| v & (1 << step.index()) != 0)
+    }
+
     /// Marks `field` as touched, so its error shows.
     pub fn touch(&self, field: Field) {
         if !self.touched.with_untracked(|t| t.contains(field)) {
@@ -102,7 +121,16 @@ impl FormState {
 
     /// Sets a scalar field from what the user typed.
     pub fn set(&self, field: Field, value: String) {
-        self.raw.update(|r| *r.scalar_mut(field) = value);
+        // A repository URL showing a branch (`…/tree/release`) gives the branch too.
+        let branch = (field == Field::GithubRepo)
+            .then(|| keyless_core::config::branch_in_repository_url(&value))
+            .flatten();
+        self.raw.update(|r| {
+            *r.scalar_mut(field) = value;
+            if let Some(branch) = branch {
+                r.branch = branch;
+            }
+        });
         self.touch(field);
     }
 }

@@ -96,6 +96,16 @@ impl Step {
         }
     }
 
+    /// The step with this [`Step::id`].
+    pub fn from_id(id: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// The step's position, from 0.
+    pub fn index(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
     /// The step that asks for `field`.
     pub fn of(field: Field) -> Step {
         Step::ALL

@@ -73,7 +73,7 @@ pub fn ConfigFileActions(
         }
     };
     let share = move |_| {
-        let url = browser::current_url();
+        let url = persist::share_link(state);
         spawn_local(async move {
             let copied = browser::copy_text(&url).await;
             message.set(if copied {

@@ -175,14 +175,14 @@ fn Bill(bill: CostEstimate, inputs: CostInputs) -> impl IntoView {
         </p>
         <table class="cost-items">
             <caption class="visually-hidden">{format!("Monthly cost in {}", bill.region_name)}</caption>
-            <thead><tr><th scope="col">"Item"</th><th scope="col">"Quantity"</th><th scope="col">"Unit price"</th><th scope="col">"Monthly"</th><th scope="col">"Source"</th></tr></thead>
+            <thead><tr><th scope="col">"Item"</th><th scope="col">"Monthly"</th><th scope="col">"Quantity"</th><th scope="col">"Unit price"</th><th scope="col">"Source"</th></tr></thead>
             <tbody>
                 {bill.items.iter().map(|item| view! {
                     <tr data-cost-item=item.name>
                         <th scope="row">{item.name}</th>
+                        <td class="amount" data-cost="monthly">{item.monthly.usd()}</td>
                         <td>{format!("{} {}", item.quantity.to_decimal_string(4), item.unit)}</td>
                         <td>{format!("${}", item.unit_price.to_decimal_string(8))}</td>
-                        <td class="amount" data-cost="monthly">{item.monthly.usd()}</td>
                         <td>{item.sources.join(", ")}</td>
                     </tr>
                 }.into_any()).collect_view()}

@@ -45,6 +45,50 @@ pub fn file_purpose(path: &str) -> &'static str {
     }
 }
 
+/// What the user does with a file; the preview groups the files by it, in the
+/// order of [`FileUse::ALL`] (the order of use, as DEPLOY.md tells it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileUse {
+    /// Run once with admin credentials: the setup script, or the stack instead.
+    RunOnce,
+    /// Commit to the repository: the workflow, task definition, config, guide, starter.
+    Commit,
+    /// Read to know what the role may do (setup applies them).
+    Reference,
+    /// Run to remove everything.
+    CleanUp,
+}
+
+impl FileUse {
+    /// Every use, in the order the preview shows them.
+    pub const ALL: [FileUse; 4] = [
+        FileUse::RunOnce,
+        FileUse::Commit,
+        FileUse::Reference,
+        FileUse::CleanUp,
+    ];
+
+    /// The group's heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            FileUse::RunOnce => "Run once",
+            FileUse::Commit => "Commit",
+            FileUse::Reference => "Reference",
+            FileUse::CleanUp => "Clean up",
+        }
+    }
+
+    /// The use of the file at `path`.
+    pub fn of(path: &str) -> FileUse {
+        match path {
+            "infra/setup.sh" | "infra/cloudformation.yaml" => FileUse::RunOnce,
+            "infra/trust-policy.json" | "infra/permissions-policy.json" => FileUse::Reference,
+            "infra/teardown.sh" => FileUse::CleanUp,
+            _ => FileUse::Commit,
+        }
+    }
+}
+
 /// The preview panel.
 #[component]
 pub fn Preview(
@@ -52,11 +96,22 @@ pub fn Preview(
     state: FormState,
 ) -> impl IntoView {
     let selected = RwSignal::new(0usize);
+    // The files grouped by use; a tab's index is its place in this order.
     let paths = Memo::new(move |_| {
         state.shown.with(|b| {
-            b.as_ref()
-                .map(|g| g.bundle.files.iter().map(|f| f.path).collect::<Vec<_>>())
-                .unwrap_or_default()
+            let files = b
+                .as_ref()
+                .map(|g| g.bundle.files.as_slice())
+                .unwrap_or_default();
+            FileUse::ALL
+                .iter()
+                .flat_map(|u| {
+                    files
+                        .iter()
+                        .map(|f| f.path)
+                        .filter(|p| FileUse::of(p) == *u)
+                })
+                .collect::<Vec<_>>()
         })
     });
     // A memo, so the tabs are built again only when files appear or go.
@@ -93,9 +148,10 @@ pub fn Preview(
         browser::focus(&format!("tab-{next}"));
     };
     view! {
-        <section class="preview" aria-labelledby="preview-title" data-stale=move || stale().to_string()>
+        <section class="preview" id="files" aria-labelledby="preview-title" data-stale=move || stale().to_string()>
             <div class="preview-head">
-                <h2 id="preview-title">"Your files"</h2>
+                <h2 id="preview-title" tabindex="-1">"Your files"</h2>
+                <a class="jump" href="#wizard" on:click=on_click(|ev| { ev.prevent_default(); browser::focus_after_render("wizard-title"); })>"Back to the form"</a>
                 <button type="button" class="primary" on:click=on_click(download_all)
                     disabled=move || state.shown.with(Option::is_none)>"Download all (.zip)"</button>
             </div>
@@ -110,15 +166,39 @@ pub fn Preview(
                     <p class="empty">"Enter your GitHub repository and AWS account id to see your files."</p>
                 }.into_any()
             } else { view! {
-                <div class="tabs" role="tablist" aria-label="Generated files" on:keydown=on_key>
-                    {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
-                        <button type="button" role="tab" id=format!("tab-{i}")
-                            aria-selected=move || (selected.get() == i).to_string()
-                            aria-controls=format!("panel-{i}")
-                            tabindex=move || (if selected.get() == i { "0" } else { "-1" }).to_string()
-                            on:click=on_click(move |_| selected.set(i))
-                        >{path}</button>
-                    }.into_any()).collect_view().into_any()}
+                <label class="file-select">
+                    <span>"File"</span>
+                    <select on:change=move |ev| {
+                        if let Ok(i) = event_target_value(&ev).parse() { selected.set(i) }
+                    }>
+                        {move || groups(&paths.get()).into_iter().map(|(group, files)| view! {
+                            <optgroup label=group.title()>
+                                {files.into_iter().map(|(i, path)| view! {
+                                    <option value=i.to_string() selected=move || selected.get() == i>{path}</option>
+                                }).collect_view()}
+                            </optgroup>
+                        }).collect_view().into_any()}
+                    </select>
+                </label>
+                <div class="tabs" on:keydown=on_key>
+                    {move || groups(&paths.get()).into_iter().map(|(group, files)| {
+                        let heading = format!("files-{}", group.title().to_ascii_lowercase().replace(' ', "-"));
+                        view! {
+                            <div class="tab-group">
+                                <span class="tab-group-name" id=heading.clone()>{group.title()}</span>
+                                <div role="tablist" aria-labelledby=heading>
+                                    {files.into_iter().map(|(i, path)| view! {
+                                        <button type="button" role="tab" id=format!("tab-{i}")
+                                            aria-selected=move || (selected.get() == i).to_string()
+                                            aria-controls=format!("panel-{i}")
+                                            tabindex=move || (if selected.get() == i { "0" } else { "-1" }).to_string()
+                                            on:click=on_click(move |_| selected.set(i))
+                                        >{path}</button>
+                                    }).collect_view()}
+                                </div>
+                            </div>
+                        }
+                    }).collect_view().into_any()}
                 </div>
                 {move || paths.get().into_iter().enumerate().map(|(i, path)| view! {
                     <FilePanel state index=i path selected />
@@ -126,6 +206,23 @@ pub fn Preview(
             }.into_any() }}
         </section>
     }
+}
+
+/// The files by use, each with its index in `paths` (empty groups left out).
+fn groups(paths: &[&'static str]) -> Vec<(FileUse, Vec<(usize, &'static str)>)> {
+    FileUse::ALL
+        .into_iter()
+        .map(|u| {
+            let files = paths
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, p)| FileUse::of(p) == u)
+                .collect::<Vec<_>>();
+            (u, files)
+        })
+        .filter(|(_, files)| !files.is_empty())
+        .collect()
 }
 
 /// One file's panel: its text, a copy button with feedback, and a download button.

@@ -36,8 +36,14 @@ export class Wizard {
   }
 
   async step(title) {
-    await this.page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: new RegExp(`^\\d\\. ${title}$`) }).click();
+    await this.page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: new RegExp(`^\\d\\. ${title}\\b`) }).click();
     await this.page.getByRole('heading', { level: 2, name: title, exact: true }).waitFor();
+  }
+
+  /** Opens the GitHub step's "Advanced" disclosure (the subject format), if closed. */
+  async advanced() {
+    const details = this.page.locator('details.advanced');
+    if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
   }
 
   async fillIf(label, value) {
@@ -66,6 +72,7 @@ export class Wizard {
     await this.fillIf('GitHub repository', config.github_repo);
     await this.fillIf('Branch', config.branch);
     await this.fillIf('GitHub environment (optional)', config.environment);
+    await this.advanced();
     await this.field(SUBJECT_FORMATS[config.subject_format ?? 'legacy']).check();
     await this.fillIf('Owner id', config.github_owner_id);
     await this.fillIf('Repository id', config.github_repo_id);

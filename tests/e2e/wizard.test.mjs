@@ -137,7 +137,7 @@ test('invalid input: the message is next to the field and in the summary, focus 
 
   await page.getByRole('button', { name: 'Next' }).click();
   const summary = page.locator('#summary-aws');
-  assert.equal(await summary.evaluate((el) => el === document.activeElement), true, 'focus on the summary');
+  await page.waitForFunction(() => document.activeElement?.id === 'summary-aws');
   assert.match(await summary.textContent(), /12 digits/);
   await page.getByRole('heading', { level: 2, name: 'AWS', exact: true }).waitFor();
   await page.screenshot({ path: path.join(OUTPUT, 'invalid-1280.png'), fullPage: true });
