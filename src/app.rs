@@ -259,7 +259,7 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             hint="Pushes to this branch deploy; nothing else can assume the role" />
         <TextField state field=Field::Environment label="GitHub environment (optional)" placeholder="production"
             hint="When set, the deploy job runs in this environment (its protection rules apply) and AWS trusts the environment instead of the branch" />
-        <details class="advanced" open=immutable()>
+        <details class="advanced" open=untrack(immutable)>
             <summary>"Advanced: OIDC subject format"</summary>
             <RadioField state field=Field::SubjectFormat legend="OIDC subject format" default="legacy"
                 choices=&[("legacy", "Legacy (repo:owner/name:…)"), ("immutable", "Immutable (owner@id/name@id)"), ("both", "Both, while migrating")]
