@@ -238,6 +238,8 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             .raw
             .with(|r| !matches!(r.subject_format.trim(), "" | "legacy"))
     };
+    // Open from the start when the config already uses another format.
+    let advanced = RwSignal::new(untrack(immutable));
     let ids_command = move || {
         state.raw.with(|r| {
             let owner = if r.github_owner.trim().is_empty() {
@@ -259,8 +261,12 @@ fn GitHubStep(state: FormState) -> impl IntoView {
             hint="Pushes to this branch deploy; nothing else can assume the role" />
         <TextField state field=Field::Environment label="GitHub environment (optional)" placeholder="production"
             hint="When set, the deploy job runs in this environment (its protection rules apply) and AWS trusts the environment instead of the branch" />
-        <details class="advanced" open=untrack(immutable)>
-            <summary>"Advanced: OIDC subject format"</summary>
+        <div class="advanced">
+            <button type="button" class="disclosure" aria-controls="advanced-subject-format"
+                aria-expanded=move || advanced.get().to_string()
+                on:click=move |_| advanced.update(|open| *open = !*open)
+            >"Advanced: OIDC subject format"</button>
+            <div id="advanced-subject-format" hidden=move || !advanced.get()>
             <RadioField state field=Field::SubjectFormat legend="OIDC subject format" default="legacy"
                 choices=&[("legacy", "Legacy (repo:owner/name:…)"), ("immutable", "Immutable (owner@id/name@id)"), ("both", "Both, while migrating")]
                 hint="Most repositories send the legacy form. Repositories created, renamed or transferred after 2026-07-15 send the immutable one; the review step gives the command that tells which" />
@@ -269,7 +275,8 @@ fn GitHubStep(state: FormState) -> impl IntoView {
                 <TextField state field=Field::GithubOwnerId label="Owner id" inputmode="numeric" placeholder="9919" />
                 <TextField state field=Field::GithubRepoId label="Repository id" inputmode="numeric" placeholder="123456789" />
             </div>
-        </details>
+            </div>
+        </div>
     }
 }
 

@@ -211,8 +211,8 @@ test('375 px: links jump from the form to the files and back', async () => {
 test('the subject format waits under "Advanced", and the review does not alarm about it', async () => {
   const { context, page } = await open(1280, 900);
   await page.goto(server.url);
-  const advanced = page.locator('details.advanced');
-  assert.equal(await advanced.evaluate((d) => d.open), false);
+  const advanced = page.getByRole('button', { name: 'Advanced: OIDC subject format' });
+  assert.equal(await advanced.getAttribute('aria-expanded'), 'false');
   assert.equal(await page.getByLabel('Legacy (repo:owner/name:…)').isVisible(), false);
   const wizard = new Wizard(page);
   await wizard.fill(await fixture('defaults'));

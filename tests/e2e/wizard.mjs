@@ -42,8 +42,8 @@ export class Wizard {
 
   /** Opens the GitHub step's "Advanced" disclosure (the subject format), if closed. */
   async advanced() {
-    const details = this.page.locator('details.advanced');
-    if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
+    const button = this.page.getByRole('button', { name: 'Advanced: OIDC subject format' });
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
   }
 
   async fillIf(label, value) {
