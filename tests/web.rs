@@ -182,11 +182,17 @@ async fn copy_button_gives_visible_feedback() {
         .unwrap()
         .expect("a copy button per file");
     button.unchecked_ref::<web_sys::HtmlElement>().click();
+    // The feedback next to that button, in the trust policy's own panel (the
+    // files are grouped by use, so the first panel shown is another file's).
+    let panel = button
+        .closest(".file")
+        .unwrap()
+        .expect("the button is in a panel");
     let mut feedback = String::new();
     for _ in 0..50 {
         leptos::task::tick().await;
-        feedback = container
-            .query_selector(".file:not([hidden]) .feedback")
+        feedback = panel
+            .query_selector(".feedback")
             .unwrap()
             .unwrap()
             .text_content()
