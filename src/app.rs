@@ -1,4 +1,5 @@
-//! The page: a short intro, the wizard on one side and the live preview on the other.
+//! The app inside the page's static frame (index.html): the wizard on one side and
+//! the live preview on the other.
 
 use keyless_core::Field;
 use leptos::prelude::*;
@@ -17,7 +18,6 @@ use crate::components::preview::Preview;
 use crate::components::review::Review;
 use crate::components::run_check::RunCheck;
 use crate::components::size_picker::SizePicker;
-use crate::components::theme::ThemePicker;
 use crate::components::troubleshooter::Troubleshooter;
 use crate::persist;
 use crate::state::{suggested_app_name, FormState};
@@ -34,40 +34,10 @@ pub fn App() -> impl IntoView {
     let results_ready = RwSignal::new(false);
     set_timeout(move || results_ready.set(true), std::time::Duration::ZERO);
     view! {
-        <a class="skip" href="#wizard" on:click=on_click(|ev| { ev.prevent_default(); browser::focus("wizard-title"); })>
-            "Skip to the form"
-        </a>
-        <header class="site">
-            <div class="brand">
-                <h1>"Keyless"</h1>
-                <ThemePicker />
-            </div>
-            <p class="tagline">
-                "Zero-secret deploys from GitHub Actions to AWS ECS Fargate. Answer a few questions, get every file. "
-                <strong>"Nothing you type leaves this page."</strong>
-            </p>
-            <details class="intro">
-                <summary>"What is this, and why OIDC?"</summary>
-                <p>
-                    "A deploy job needs AWS credentials. Storing an access key in GitHub secrets means a long-lived key that can leak and must be rotated. "
-                    "With OpenID Connect, GitHub gives each job a short-lived signed token; AWS trades it for one-hour credentials, but only if the token says it comes from "
-                    <em>"your"</em>" repository and branch. No secret is stored anywhere."
-                </p>
-                <p>
-                    "Keyless writes the trust policy that checks exactly that, a deploy role that can push one image and update one service, a setup script that creates everything in your account, the task definition, the workflow, and what it will cost. "
-                    <a href="#files" on:click=on_click(|ev| { ev.prevent_default(); browser::focus("preview-title"); })>"See what each file is for."</a>
-                </p>
-            </details>
-        </header>
-        <main class="layout">
-            <Wizard state />
-            <div class="results">
-                {move || if results_ready.get() { view! { <Preview state /> <NextSteps state /> <RunCheck state /> <CostPanel state /> <Troubleshooter state /> }.into_any() } else { ().into_any() }}
-            </div>
-        </main>
-        <footer class="site">
-            <p>"Keyless runs entirely in your browser: no server, no analytics, no credentials asked."</p>
-        </footer>
+        <Wizard state />
+        <div class="results">
+            {move || if results_ready.get() { view! { <Preview state /> <NextSteps state /> <RunCheck state /> <CostPanel state /> <Troubleshooter state /> }.into_any() } else { ().into_any() }}
+        </div>
     }
 }
 

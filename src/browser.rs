@@ -8,6 +8,11 @@ fn window() -> web_sys::Window {
     web_sys::window().expect("the app runs in a browser window")
 }
 
+/// The page's document.
+pub fn document() -> web_sys::Document {
+    window().document().expect("a window has a document")
+}
+
 /// Copies `text` to the clipboard; `false` if the browser refused.
 pub async fn copy_text(text: &str) -> bool {
     let promise = window().navigator().clipboard().write_text(text);

@@ -5,6 +5,7 @@
 mod app;
 pub mod browser;
 pub mod components;
+pub mod frame;
 pub mod persist;
 pub mod state;
 pub mod steps;

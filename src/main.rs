@@ -1,8 +1,8 @@
-//! Entry point of the web app: mounts the Leptos app in the browser.
+//! Entry point of the web app: attaches to the page's static frame and mounts the app.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    leptos::mount::mount_to_body(keyless_web::App);
+    keyless_web::frame::start();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -89,7 +89,20 @@ fn option_values(id: &str) -> Vec<String> {
         .collect()
 }
 
-fn artifact_text(path: &str) -> Option<String> {
+/// The text of the file `path` in the preview, once its tab is selected (only the
+/// selected panel holds its text); `None` when the preview has no such file.
+async fn artifact_text(path: &str) -> Option<String> {
+    let tabs = document().query_selector_all("[role=tab]").unwrap();
+    let tab = (0..tabs.length())
+        .filter_map(|i| tabs.item(i))
+        .find(|t| t.text_content().as_deref() == Some(path))?;
+    tab.unchecked_into::<web_sys::HtmlElement>().click();
+    leptos::task::tick().await;
+    panel_text(path)
+}
+
+/// What the page holds as the text of `path`'s panel, selected or not.
+fn panel_text(path: &str) -> Option<String> {
     document()
         .query_selector(&format!("[data-artifact=\"{path}\"]"))
         .unwrap()
@@ -234,7 +247,9 @@ async fn the_app_renders_every_file_and_marks_the_preview_stale_on_errors() {
     type_into("field-account_id", "123456789012");
     leptos::task::tick().await;
 
-    let text = artifact_text("infra/trust-policy.json").expect("the trust policy is shown");
+    let text = artifact_text("infra/trust-policy.json")
+        .await
+        .expect("the trust policy is shown");
     let policy: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         policy["Statement"][0]["Condition"]["StringEquals"]
@@ -250,7 +265,23 @@ async fn the_app_renders_every_file_and_marks_the_preview_stale_on_errors() {
         ".github/workflows/deploy.yml",
         "keyless.json",
     ] {
-        assert!(artifact_text(path).is_some(), "{path} is shown");
+        assert!(artifact_text(path).await.is_some(), "{path} is shown");
+    }
+    // Only the selected file's text is in the page: the others are written on selection.
+    assert_eq!(
+        panel_text("keyless.json").map(|t| t.is_empty()),
+        Some(false)
+    );
+    for hidden in [
+        "infra/trust-policy.json",
+        "infra/setup.sh",
+        "infra/cloudformation.yaml",
+    ] {
+        assert_eq!(
+            panel_text(hidden).as_deref(),
+            Some(""),
+            "{hidden} is not selected"
+        );
     }
 
     type_into("field-account_id", "12345");
@@ -258,7 +289,7 @@ async fn the_app_renders_every_file_and_marks_the_preview_stale_on_errors() {
     let preview = document().query_selector(".preview").unwrap().unwrap();
     assert_eq!(preview.get_attribute("data-stale").as_deref(), Some("true"));
     assert_eq!(
-        artifact_text("infra/trust-policy.json"),
+        artifact_text("infra/trust-policy.json").await,
         Some(text),
         "the last valid bundle stays"
     );

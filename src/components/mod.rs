@@ -9,7 +9,6 @@ pub mod preview;
 pub mod review;
 pub mod run_check;
 pub mod size_picker;
-pub mod theme;
 pub mod troubleshooter;
 
 /// A click handler behind one boxed type: Leptos then attaches every click handler

@@ -233,17 +233,26 @@ fn FilePanel(
     path: &'static str,
     selected: RwSignal<usize>,
 ) -> impl IntoView {
-    let text = Memo::new(move |_| {
-        state.shown.with(|b| {
+    let file_text = move || {
+        state.shown.with_untracked(|b| {
             b.as_ref()
                 .and_then(|g| g.bundle.file(path))
                 .unwrap_or_default()
                 .to_string()
         })
+    };
+    // Only the selected panel holds its text: the hidden ones stay empty, so the
+    // first render and each keystroke write one file into the page, not ten.
+    let text = Memo::new(move |_| {
+        if selected.get() != index {
+            return String::new();
+        }
+        state.shown.track();
+        file_text()
     });
     let feedback = RwSignal::new(String::new());
     let copy = move |_| {
-        let content = text.get_untracked();
+        let content = file_text();
         spawn_local(async move {
             let copied = browser::copy_text(&content).await;
             let note = if copied {
@@ -259,7 +268,7 @@ fn FilePanel(
         });
     };
     let download = move |_| {
-        text.with_untracked(|t| browser::download(file_name(path), t.as_bytes(), mime_of(path)));
+        browser::download(file_name(path), file_text().as_bytes(), mime_of(path));
     };
     view! {
         <div class="file" role="tabpanel" id=format!("panel-{index}")

@@ -122,9 +122,25 @@ export async function cliBundle(config) {
   return files;
 }
 
-/** The exact text of the artifact at `path` on the page (null when absent). */
+/**
+ * Shows the file at `path` in the preview as a user would: its tab, or the file
+ * picker where the tabs give way to it (phones). Only the shown file's text is in
+ * the page, so this waits until its panel holds it.
+ */
+export async function selectFile(page, artifactPath) {
+  const tab = page.getByRole('tab', { name: artifactPath, exact: true });
+  if (await tab.isVisible()) await tab.click();
+  else await page.getByLabel('File', { exact: true }).selectOption({ label: artifactPath });
+  await page.waitForFunction((p) => {
+    const pre = document.querySelector(`[data-artifact="${p}"]`);
+    return pre && !pre.closest('[role="tabpanel"]').hidden && pre.textContent !== '';
+  }, artifactPath);
+}
+
+/** The exact text of the artifact at `path` on the page, selected first (null when absent). */
 export async function artifactText(page, artifactPath) {
   const locator = page.locator(`[data-artifact="${artifactPath}"]`);
   if ((await locator.count()) === 0) return null;
+  await selectFile(page, artifactPath);
   return locator.evaluate((el) => el.textContent);
 }

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { serveDist, launchBrowser, openPage, artifactText, OUTPUT } from './harness.mjs';
+import { serveDist, launchBrowser, openPage, artifactText, selectFile, OUTPUT } from './harness.mjs';
 import { Wizard, fixture } from './wizard.mjs';
 
 let server;
@@ -71,6 +71,7 @@ for (const [width, height] of WIDTHS) {
 
     await page.goto(linkB); // same document, new fragment: a hashchange, no reload
     await page.getByText('Loaded the configuration from the link.').waitFor();
+    await selectFile(page, 'infra/trust-policy.json');
     await page.waitForFunction((expected) => document.querySelector('[data-artifact="infra/trust-policy.json"]')?.textContent === expected, trustB);
     await wizard.step('GitHub');
     assert.equal(await wizard.field('GitHub environment (optional)').inputValue(), (await fixture('environment')).environment);

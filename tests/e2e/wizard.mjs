@@ -2,7 +2,7 @@
 // would, by the visible labels, step by step.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ROOT } from './harness.mjs';
+import { ROOT, artifactText } from './harness.mjs';
 
 export const FIXTURES = path.join(ROOT, 'crates', 'keyless-core', 'tests', 'fixtures');
 
@@ -113,12 +113,11 @@ export class Wizard {
     await this.step('Review');
   }
 
-  /** `{ path: text }` of every `data-artifact` on the page. */
+  /** `{ path: text }` of every file in the preview, each selected before it is read. */
   async artifacts() {
-    return this.page.evaluate(() =>
-      Object.fromEntries(
-        [...document.querySelectorAll('[data-artifact]')].map((el) => [el.dataset.artifact, el.textContent]),
-      ),
-    );
+    const paths = await this.page.locator('[data-artifact]').evaluateAll((els) => els.map((el) => el.dataset.artifact));
+    const files = {};
+    for (const artifactPath of paths) files[artifactPath] = await artifactText(this.page, artifactPath);
+    return files;
   }
 }
