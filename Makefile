@@ -21,7 +21,7 @@ PAGES_WORKFLOW := .github/workflows/pages.yml
 help:
 	@echo "make serve   install what is missing, serve the app on http://127.0.0.1:8080"
 	@echo "make test    install what is missing, run every test"
-	@echo "make bench   sizes, load and keystroke times, native generate time, Lighthouse (one table)"
+	@echo "make bench   sizes, where the wasm bytes go, load and keystroke times, native generate time, Lighthouse (one table)"
 
 setup:
 	@scripts/setup
@@ -116,8 +116,19 @@ sizes: setup site baseline generator-only
 test-budget: sizes
 	node --test --test-reporter=spec bench/budget.test.mjs
 
-## bench: sizes, navigation-to-interactive and keystroke-to-preview times in Chromium,
-## native generate time (criterion), Lighthouse; one table, target/bench/results.json
-bench: setup site baseline generator-only
+## setup-bench: what the bench needs beyond setup: twiggy 0.7.0 (crates.io, pinned)
+.PHONY: setup-bench twiggy
+setup-bench:
+	@scripts/setup-bench
+
+## twiggy: where the wasm's bytes go, by crate and by our module, for the app and the
+## generator alone (bench/twiggy.mjs; analysis copies with names in target/bench/twiggy/)
+twiggy: setup setup-bench site generator-only
+	node bench/twiggy.mjs
+
+## bench: sizes, where the wasm's bytes go (twiggy), navigation-to-interactive and
+## keystroke-to-preview times in Chromium, native generate time (criterion), Lighthouse
+## (mobile 3 times, desktop once); one table, target/bench/results.json
+bench: setup setup-bench site baseline generator-only
 	cargo bench --locked -p keyless-core --bench generate -- --warm-up-time 1 --measurement-time 3
 	node bench/run.mjs

@@ -2,7 +2,9 @@
 // Lighthouse, as one table on the terminal and target/bench/results.json (the
 // previous run is kept as results.previous.json and shown beside this one).
 // Times are reported, never asserted. BENCH_LOADS (default 15) and BENCH_ROUNDS
-// (default 19 rounds over the 12 edited fields = 228 edits) scale the browser runs.
+// (default 19 rounds over the 12 edited fields = 228 edits) scale the browser runs,
+// BENCH_LIGHTHOUSE_RUNS (default 3) the mobile Lighthouse runs (desktop runs once).
+// Where the wasm's bytes go, by crate and by our module: bench/twiggy.mjs.
 import { readFile, writeFile, rename, mkdir, stat } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
@@ -10,10 +12,12 @@ import path from 'node:path';
 import { measureBoth, sizesTable, generatorOnlyRows, printTable, kb, ROOT, OUT, SIZES_FILE, APP_DIST, BASELINE_DIST } from './sizes.mjs';
 import { serveSite } from './serve.mjs';
 import { loadTimes, keystrokeLatency, appFragment } from './browser.mjs';
-import { lighthouse } from './lighthouse.mjs';
+import { lighthouse, lighthouseRuns } from './lighthouse.mjs';
+import { analyseBoth, twiggyRows, twiggyNotes } from './twiggy.mjs';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 15);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 19);
+const LH_RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 3);
 const RESULTS = path.join(OUT, 'results.json');
 const PREVIOUS = path.join(OUT, 'results.previous.json');
 const CRITERION = path.join(ROOT, 'target', 'criterion');
@@ -33,6 +37,9 @@ const results = {
 step('sizes');
 results.sizes = await measureBoth();
 await writeFile(SIZES_FILE, JSON.stringify(results.sizes, null, 2) + '\n');
+
+step('where the wasm bytes go (twiggy on analysis copies with names)');
+results.twiggy = await analyseBoth();
 
 step('native generate (criterion results of this run)');
 results.native = {};
@@ -56,8 +63,8 @@ try {
   step(`keystroke to preview, ${ROUNDS} rounds`);
   results.keystroke = await keystrokeLatency(app.url + appFragment, ROUNDS);
 
-  step('lighthouse, mobile (the default) and desktop presets');
-  results.lighthouse = await lighthouse(app.url + appFragment);
+  step(`lighthouse, mobile (the default) ${LH_RUNS} times and desktop once`);
+  results.lighthouse = await lighthouseRuns(app.url + appFragment, LH_RUNS);
   results.lighthouse_desktop = await lighthouse(app.url + appFragment, { preset: 'desktop' });
 } finally {
   await app.close();
@@ -97,6 +104,8 @@ for (const row of generatorOnlyRows(results.sizes)) {
   const before = previous?.sizes?.generator_only_wasm;
   rows.push([...row, before ? kb(before.gzip) : '']);
 }
+// twiggy's groups: the app/baseline column holds each group's share of the wasm.
+rows.push(...twiggyRows(results.twiggy, previous?.twiggy));
 rows.push([`navigation to interactive, ms, median of ${LOADS} cold loads`]);
 rows.push(['  first field focusable + first artifact', ms(results.load.app.median_ms), ms(results.load.baseline.median_ms), `${results.load.ratio.toFixed(2)}x`, ms(previous?.load?.app?.median_ms)]);
 rows.push([`keystroke to preview, ms, ${results.keystroke.edits} edits over ${Object.keys(results.keystroke.per_field_median_ms).length} fields`]);
@@ -105,20 +114,37 @@ rows.push(['  95th percentile', ms(results.keystroke.p95_ms), '', '', ms(previou
 rows.push(['  edits within one frame (16.7 ms)', `${(results.keystroke.within_one_frame * 100).toFixed(0)}%`, '', '', previous?.keystroke ? `${(previous.keystroke.within_one_frame * 100).toFixed(0)}%` : '']);
 rows.push(['native generate, µs, criterion median']);
 for (const id of NATIVE) rows.push([`  ${id}`, us(results.native[id].median_us), '', '', us(previous?.native?.[id]?.median_us)]);
+const secs = (x) => (x === undefined ? '?' : `${(x / 1000).toFixed(2)} s`);
+const yesNo = (x) => (x === null || x === undefined ? '?' : x ? 'yes' : 'no');
 for (const [key, title] of [['lighthouse', 'mobile'], ['lighthouse_desktop', 'desktop']]) {
-  rows.push([`Lighthouse 12.2.3, ${title} preset (simulated throttling)`]);
+  const runs = results[key].runs;
+  rows.push([`Lighthouse 12.2.3, ${title} preset (simulated throttling)${runs ? `, run with the median performance of ${runs.length}` : ''}`]);
   for (const [category, score] of Object.entries(results[key].scores)) {
     rows.push([`  ${category}`, String(score), '', '', String(previous?.[key]?.scores?.[category] ?? '')]);
+  }
+  for (const [i, r] of (runs ?? []).entries()) {
+    const m = r.metrics;
+    const f = r.fcp_vs_wasm;
+    rows.push([
+      `  run ${i + 1}: performance ${r.scores.performance}, FCP ${secs(m['first-contentful-paint'])}, LCP ${secs(m['largest-contentful-paint'])},` +
+        ` TBT ${Math.round(m['total-blocking-time'])} ms, CLS ${m['cumulative-layout-shift']?.toFixed(3)}`,
+    ]);
+    rows.push([
+      `    FCP before the wasm finished downloading? observed: ${yesNo(f.observed.before)} (FCP ${f.observed.fcp_ms} ms, wasm end ${f.observed.wasm_end_ms} ms);` +
+        ` simulated: ${yesNo(f.simulated.before)} (FCP ${f.simulated.fcp_ms} ms, wasm end >= ${f.simulated.wasm_end_lower_bound_ms} ms)`,
+    ]);
   }
 }
 console.log('');
 printTable(rows);
 console.log(`\n${results.commit}, ${results.measured_at}, ${results.machine.cpus} CPUs, ${results.duration_s.toFixed(0)} s (after the builds)`);
+for (const line of twiggyNotes(results.twiggy)) console.log(line);
 for (const [key, title] of [['lighthouse', 'mobile'], ['lighthouse_desktop', 'desktop']]) {
   if (!results[key].findings.length) continue;
-  console.log(`Lighthouse (${title}) audits below full score (weight in the category's score):`);
+  console.log(`Lighthouse (${title}${results[key].runs ? `, the median run` : ''}) audits below full score (weight in the category's score):`);
   for (const f of results[key].findings) console.log(`  ${f.category}: ${f.id} = ${f.score} [weight ${f.weight}] ${f.title} ${f.value}`);
 }
 const lhErrors = results.lighthouse.errors.map((e) => e.id);
 if (lhErrors.length) console.log(`Lighthouse diagnostics that failed to compute (weight 0, no effect on the scores): ${lhErrors.join(', ')}`);
-console.log(`wrote ${path.relative(ROOT, RESULTS)}${previous ? `, previous run in ${path.relative(ROOT, PREVIOUS)}` : ''}, ${results.lighthouse.report}, ${results.lighthouse_desktop.report} (and .html)`);
+const lhReports = [...results.lighthouse.runs.map((r) => r.report), results.lighthouse_desktop.report].join(', ');
+console.log(`wrote ${path.relative(ROOT, RESULTS)}${previous ? `, previous run in ${path.relative(ROOT, PREVIOUS)}` : ''}, ${lhReports} (and .html), target/bench/twiggy/`);

@@ -91,7 +91,9 @@ export function sizesTable(sizes) {
 }
 
 export function printTable(rows) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
+  // Title rows (one cell) are printed as they are and do not widen the first column.
+  const cells = rows.filter((r, i) => i === 0 || r.length > 1);
+  const widths = rows[0].map((_, c) => Math.max(...cells.map((r) => String(r[c] ?? '').length)));
   const line = (r) => r.map((cell, c) => (c === 0 ? String(cell ?? '').padEnd(widths[c]) : String(cell ?? '').padStart(widths[c]))).join('  ');
   console.log(line(rows[0]));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
