@@ -9,7 +9,9 @@
 // - keystrokeLatency: a value is put in a field and its input event dispatched;
 //   the time until the last mutation of any [data-artifact] text caused by it
 //   (the preview fully updated), over many edits spread across the form's fields.
-import { launchBrowser } from '../tests/e2e/harness.mjs';
+//   keyless.json is the file shown (only the shown file's text is in the page, and
+//   every edit changes that one).
+import { launchBrowser, selectFile } from '../tests/e2e/harness.mjs';
 import { Wizard } from '../tests/e2e/wizard.mjs';
 
 /** The share-link config every app load starts from (valid: the preview shows files). */
@@ -159,6 +161,9 @@ export async function keystrokeLatency(url, rounds) {
     const page = await context.newPage();
     await page.goto(url);
     await page.locator('[data-artifact]').first().waitFor({ state: 'attached' });
+    // Only the selected file's text is in the page: keyless.json is the one file
+    // every edit changes.
+    await selectFile(page, 'keyless.json');
     const wizard = new Wizard(page);
     const samples = [];
     for (const [step, fields] of Object.entries(EDITS)) {
