@@ -624,12 +624,9 @@ fn check(plan: &Plan, bundle: &Bundle) -> Result<(), String> {
             &text(&var(setup, "SCALING_POLICY")?),
             &text(&scaling.policy_name),
         )?;
-        let mut in_template = policy["TargetTrackingScalingPolicyConfiguration"].clone();
-        // YAML writes the whole target without a fraction.
-        in_template["TargetValue"] = json!(in_template["TargetValue"].as_f64());
         same(
             "target tracking",
-            &in_template,
+            &policy["TargetTrackingScalingPolicyConfiguration"],
             &json(&var(setup, "SCALING_POLICY_CONFIGURATION")?),
             &value(&scaling.target_tracking),
         )?;

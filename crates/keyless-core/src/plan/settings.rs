@@ -153,8 +153,9 @@ pub const SCALE_IN_COOLDOWN: u32 = 300;
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TargetTrackingConfiguration {
-    /// The CPU percentage to keep.
-    pub target_value: f64,
+    /// The CPU percentage to keep. AWS reads a double; a whole percentage is written
+    /// as an integer, which every reader accepts, and the page needs no float formatting.
+    pub target_value: u32,
     /// `ECSServiceAverageCPUUtilization`.
     pub predefined_metric_specification: PredefinedMetric,
     /// See [`SCALE_OUT_COOLDOWN`].
@@ -174,7 +175,7 @@ pub struct PredefinedMetric {
 /// The target-tracking policy for this autoscaling.
 pub fn target_tracking(scaling: &Autoscaling) -> TargetTrackingConfiguration {
     TargetTrackingConfiguration {
-        target_value: f64::from(scaling.cpu_target_percent),
+        target_value: scaling.cpu_target_percent,
         predefined_metric_specification: PredefinedMetric {
             predefined_metric_type: "ECSServiceAverageCPUUtilization",
         },
