@@ -121,14 +121,17 @@ pub fn generate(config: &ValidConfig) -> Bundle {
             file(TEARDOWN_SCRIPT_PATH, script::teardown_script(config, &plan)),
             file(CLOUDFORMATION_PATH, cloudformation::template(config, &plan)),
             file(TASK_DEFINITION_PATH, pretty_json(&plan.task_definition)),
-            file(WORKFLOW_PATH, workflow::render(&workflow::workflow(config))),
+            file(
+                WORKFLOW_PATH,
+                workflow::render(&workflow::workflow(config, &plan.names)),
+            ),
             file(CONFIG_PATH, config.to_json()),
-            file(DEPLOY_GUIDE_PATH, guide::deploy_guide(config)),
+            file(DEPLOY_GUIDE_PATH, guide::deploy_guide(config, &plan.names)),
         ]
         .into_iter()
         .chain(starter)
         .collect(),
-        findings: findings::findings(config),
+        findings: findings::findings(config, &plan),
     }
 }
 

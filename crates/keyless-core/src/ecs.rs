@@ -171,8 +171,7 @@ pub struct LogConfiguration {
 }
 
 /// The task definition for this config.
-pub fn task_definition(config: &ValidConfig) -> TaskDefinition {
-    let names = Names::new(config);
+pub fn task_definition(config: &ValidConfig, names: &Names) -> TaskDefinition {
     let container = ContainerDefinition {
         name: names.container_name.clone(),
         image: names.bootstrap_image.clone(),
@@ -213,9 +212,9 @@ pub fn task_definition(config: &ValidConfig) -> TaskDefinition {
         },
     };
     TaskDefinition {
-        family: names.task_family,
-        task_role_arn: names.task_role_arn,
-        execution_role_arn: names.execution_role_arn,
+        family: names.task_family.clone(),
+        task_role_arn: names.task_role_arn.clone(),
+        execution_role_arn: names.execution_role_arn.clone(),
         network_mode: "awsvpc",
         requires_compatibilities: vec!["FARGATE"],
         cpu: config.task_size.cpu().to_string(),
@@ -272,8 +271,11 @@ mod tests {
         }
         .validate()
         .unwrap();
-        let value: Value =
-            serde_json::from_str(&crate::bundle::pretty_json(&task_definition(&config))).unwrap();
+        let value: Value = serde_json::from_str(&crate::bundle::pretty_json(&task_definition(
+            &config,
+            &Names::new(&config),
+        )))
+        .unwrap();
         let keys: Vec<&str> = value
             .as_object()
             .unwrap()

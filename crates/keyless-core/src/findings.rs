@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::config::{Architecture, SubjectFormat, Tls, ValidConfig};
 use crate::iam;
 use crate::names::Names;
+use crate::plan::Plan;
 
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -56,9 +57,9 @@ fn warning(title: impl Into<String>, detail: impl Into<String>) -> Finding {
     }
 }
 
-/// The findings for this config, warnings first, in a stable order.
-pub fn findings(config: &ValidConfig) -> Vec<Finding> {
-    let names = Names::new(config);
+/// The findings for this config and its plan, warnings first, in a stable order.
+pub fn findings(config: &ValidConfig, plan: &Plan) -> Vec<Finding> {
+    let names = &plan.names;
     let repo = config.repository();
     let subjects = names.subjects.join(" or ");
     let mut out = Vec::new();
@@ -147,7 +148,7 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
     ));
 
     // Exposure.
-    front_door(config, &names, &mut out);
+    front_door(config, names, &mut out);
     if config.ingress.load_balancer().is_some() {
         // The tasks' port is open to the load balancer only (see front_door).
     } else if config.assign_public_ip {
@@ -256,10 +257,11 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
                 names.execution_role
             ),
         ));
+        let own_account = format!(":{}:", config.account_id);
         let foreign: Vec<&str> = config
             .secrets
             .iter()
-            .filter(|(_, s)| !s.resource_arn.contains(&format!(":{}:", config.account_id)))
+            .filter(|(_, s)| !s.resource_arn.contains(&own_account))
             .map(|(name, _)| name.as_str())
             .collect();
         if !foreign.is_empty() {
@@ -302,8 +304,9 @@ pub fn findings(config: &ValidConfig) -> Vec<Finding> {
     }
 
     // Defense in depth: generated policies must lint clean (validation makes them so).
-    for policy in [iam::trust_policy(config), iam::permissions_policy(config)] {
-        for problem in iam::lint(&policy, &names) {
+    let deploy_role = &plan.deploy_role;
+    for policy in [&deploy_role.trust, &deploy_role.inline_policies[0].1] {
+        for problem in iam::lint(policy, names) {
             out.push(warning("Policy lint", problem));
         }
     }
@@ -361,6 +364,10 @@ mod tests {
     use super::*;
     use crate::config::RawConfig;
 
+    fn of(config: &ValidConfig) -> Vec<Finding> {
+        findings(config, &crate::plan::plan(config))
+    }
+
     fn raw() -> RawConfig {
         RawConfig {
             account_id: "012345678901".into(),
@@ -371,7 +378,7 @@ mod tests {
 
     #[test]
     fn defaults_warn_about_public_port_and_note_the_sub_format_check() {
-        let found = findings(&raw().validate().unwrap());
+        let found = of(&raw().validate().unwrap());
         // The legacy format is the default and usually right: a check to do, not a warning.
         let sub = found
             .iter()
@@ -411,7 +418,7 @@ mod tests {
         }
         .validate()
         .unwrap();
-        let titles: Vec<String> = findings(&config).into_iter().map(|f| f.title).collect();
+        let titles: Vec<String> = of(&config).into_iter().map(|f| f.title).collect();
         assert!(titles
             .iter()
             .any(|t| t.contains("Any branch can use environment production")));
@@ -423,15 +430,13 @@ mod tests {
     #[test]
     fn a_load_balancer_replaces_the_open_port_warning() {
         let lb = |domain: &str| {
-            findings(
-                &RawConfig {
-                    ingress: "load_balancer".into(),
-                    domain_name: domain.into(),
-                    ..raw()
-                }
-                .validate()
-                .unwrap(),
-            )
+            of(&RawConfig {
+                ingress: "load_balancer".into(),
+                domain_name: domain.into(),
+                ..raw()
+            }
+            .validate()
+            .unwrap())
         };
         let https = lb("app.example.com");
         assert!(!https

@@ -48,7 +48,11 @@ pub struct Flow {
 
 /// The flow of `config`, from a push to a user's request.
 pub fn flow(config: &ValidConfig) -> Flow {
-    let names = Names::new(config);
+    flow_with(config, &Names::new(config))
+}
+
+/// [`flow`] with the config's names already derived.
+fn flow_with(config: &ValidConfig, names: &Names) -> Flow {
     let trigger = match &config.environment {
         Some(env) => format!(
             "{}/{}, environment {env}",
@@ -92,7 +96,7 @@ pub fn flow(config: &ValidConfig) -> Flow {
         "pushes the image, tagged with the commit SHA".to_string(),
         "the service runs the new image".to_string(),
     ];
-    let address = address(config, &names);
+    let address = address(config, names);
     match config.ingress.load_balancer() {
         Some(_) => {
             boxes.push(FlowBox {
@@ -214,7 +218,11 @@ const COMMITTED: [&str; 4] = [
 
 /// From the bundle to a running app, in order.
 pub fn first_deploy(config: &ValidConfig) -> Vec<GuideStep> {
-    let names = Names::new(config);
+    first_deploy_with(config, &Names::new(config))
+}
+
+/// [`first_deploy`] with the config's names already derived.
+fn first_deploy_with(config: &ValidConfig, names: &Names) -> Vec<GuideStep> {
     let repo = format!("{}/{}", config.github_owner, config.github_repo);
     let starter_files: Vec<&str> = crate::starter::files(config)
         .iter()
@@ -280,7 +288,7 @@ pub fn first_deploy(config: &ValidConfig) -> Vec<GuideStep> {
             arg(&config.branch)
         ),
     ));
-    let address = address(config, &names);
+    let address = address(config, names);
     let open = match (&address.command, config.ingress.load_balancer()) {
         (None, _) => format!("When the run is green, the app answers at {}.", address.shown),
         (Some(_), Some(_)) => format!(
@@ -302,7 +310,11 @@ pub fn first_deploy(config: &ValidConfig) -> Vec<GuideStep> {
 
 /// Living with the deploy: logs, rollback, changes, teardown.
 pub fn day_two(config: &ValidConfig) -> Vec<GuideStep> {
-    let names = Names::new(config);
+    day_two_with(config, &Names::new(config))
+}
+
+/// [`day_two`] with the config's names already derived.
+fn day_two_with(config: &ValidConfig, names: &Names) -> Vec<GuideStep> {
     let region = arg(&config.region);
     vec![
         step(
@@ -383,9 +395,8 @@ fn mermaid_text(text: &str) -> String {
     out
 }
 
-/// The text of `DEPLOY.md`.
-pub fn deploy_guide(config: &ValidConfig) -> String {
-    let names = Names::new(config);
+/// The text of `DEPLOY.md`, from the config and its names.
+pub fn deploy_guide(config: &ValidConfig, names: &Names) -> String {
     let mut out = format!(
         "<!-- {}; regenerate rather than edit. -->\n# Deploying {} to AWS ECS Fargate\n\n",
         crate::bundle::GENERATED_BY,
@@ -397,11 +408,11 @@ pub fn deploy_guide(config: &ValidConfig) -> String {
         config.branch, config.github_owner, config.github_repo, names.service, config.account_id, config.region
     );
     out.push_str("```mermaid\n");
-    out.push_str(&mermaid(&flow(config)));
+    out.push_str(&mermaid(&flow_with(config, names)));
     out.push_str("```\n\n## First deploy\n");
-    render_steps(&mut out, &first_deploy(config));
+    render_steps(&mut out, &first_deploy_with(config, names));
     out.push_str("\n## Day two\n");
-    render_steps(&mut out, &day_two(config));
+    render_steps(&mut out, &day_two_with(config, names));
     out
 }
 

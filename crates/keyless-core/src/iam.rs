@@ -94,21 +94,20 @@ fn allow(sid: &'static str, action: &[&'static str], resource: Vec<String>) -> S
 /// audience whose `sub` is exactly one of [`Names::subjects`] — this repository,
 /// on this branch or in this environment (domain.md §1–2). `StringEquals` only,
 /// never `StringLike` or `ForAllValues:`.
-pub fn trust_policy(config: &ValidConfig) -> PolicyDocument {
-    let names = Names::new(config);
+pub fn trust_policy(names: &Names) -> PolicyDocument {
     let mut string_equals = SortedMap::new();
     string_equals.insert(
         format!("{GITHUB_OIDC_HOST}:aud"),
         vec![STS_AUDIENCE.to_string()],
     );
-    string_equals.insert(format!("{GITHUB_OIDC_HOST}:sub"), names.subjects);
+    string_equals.insert(format!("{GITHUB_OIDC_HOST}:sub"), names.subjects.clone());
     PolicyDocument {
         version: POLICY_VERSION,
         statement: vec![Statement {
             sid: "GitHubActionsDeploy",
             effect: "Allow",
             principal: Some(Principal {
-                federated: Some(names.oidc_provider_arn),
+                federated: Some(names.oidc_provider_arn.clone()),
                 service: None,
             }),
             action: vec!["sts:AssumeRoleWithWebIdentity"],
@@ -122,12 +121,14 @@ pub fn trust_policy(config: &ValidConfig) -> PolicyDocument {
 /// ECR, push to this one repository, register task definitions, tag this
 /// family's revisions, update and watch this one service, and pass exactly the
 /// execution and task roles, only to ECS tasks.
-pub fn permissions_policy(config: &ValidConfig) -> PolicyDocument {
-    let names = Names::new(config);
+pub fn permissions_policy(names: &Names) -> PolicyDocument {
     let mut pass_role = allow(
         "PassTaskRolesToEcsTasks",
         &["iam:PassRole"],
-        vec![names.execution_role_arn, names.task_role_arn],
+        vec![
+            names.execution_role_arn.clone(),
+            names.task_role_arn.clone(),
+        ],
     );
     pass_role.condition = condition(
         "StringEquals",
@@ -141,7 +142,7 @@ pub fn permissions_policy(config: &ValidConfig) -> PolicyDocument {
             allow(
                 "EcrPushToAppRepository",
                 &ECR_PUSH_ACTIONS,
-                vec![names.ecr_repository_arn],
+                vec![names.ecr_repository_arn.clone()],
             ),
             allow(
                 "RegisterTaskDefinition",
@@ -151,12 +152,12 @@ pub fn permissions_policy(config: &ValidConfig) -> PolicyDocument {
             allow(
                 "TagAppTaskDefinitions",
                 &["ecs:TagResource"],
-                vec![names.task_definition_revisions_arn],
+                vec![names.task_definition_revisions_arn.clone()],
             ),
             allow(
                 "DeployAppService",
                 &["ecs:DescribeServices", "ecs:UpdateService"],
-                vec![names.service_arn],
+                vec![names.service_arn.clone()],
             ),
             pass_role,
         ],
@@ -366,7 +367,7 @@ mod tests {
     #[test]
     fn trust_policy_pins_repository_and_branch() {
         assert_eq!(
-            to_value(&trust_policy(&raw().validate().unwrap())),
+            to_value(&trust_policy(&Names::new(&raw().validate().unwrap()))),
             json!({
                 "Version": "2012-10-17",
                 "Statement": [{
@@ -393,8 +394,8 @@ mod tests {
         .validate()
         .unwrap();
         assert_eq!(
-            to_value(&trust_policy(&config))["Statement"][0]["Condition"]["StringEquals"]
-                ["token.actions.githubusercontent.com:sub"],
+            to_value(&trust_policy(&Names::new(&config)))["Statement"][0]["Condition"]
+                ["StringEquals"]["token.actions.githubusercontent.com:sub"],
             json!(["repo:octo-org/octo-app:environment:production"])
         );
     }
@@ -415,8 +416,8 @@ mod tests {
         .unwrap();
         let names = Names::new(&config);
         for policy in [
-            trust_policy(&config),
-            permissions_policy(&config),
+            trust_policy(&names),
+            permissions_policy(&names),
             execution_role_trust_policy(),
             task_role_trust_policy(&config),
             secrets_policy(&config).unwrap(),
@@ -429,7 +430,7 @@ mod tests {
     fn lint_catches_what_iam_lets_through() {
         let config = raw().validate().unwrap();
         let names = Names::new(&config);
-        let mut trust = trust_policy(&config);
+        let mut trust = trust_policy(&names);
         let sub = trust.statement[0]
             .condition
             .get_mut("StringEquals")
@@ -441,7 +442,7 @@ mod tests {
         sub.push("repo:*".into());
         assert_eq!(lint(&trust, &names).len(), 6, "{:?}", lint(&trust, &names));
 
-        let mut permissions = permissions_policy(&config);
+        let mut permissions = permissions_policy(&names);
         permissions.statement[1].resource = Some(vec!["*".into()]);
         permissions.statement[5].condition.clear();
         permissions.statement.push(allow(

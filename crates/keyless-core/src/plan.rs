@@ -456,8 +456,8 @@ pub fn plan(config: &ValidConfig) -> Plan {
             name: names.deploy_role.clone(),
             arn: names.deploy_role_arn.clone(),
             description: format!("Keyless: GitHub Actions deploys {app}"),
-            trust: iam::trust_policy(config),
-            inline_policies: vec![(DEPLOY_POLICY_NAME, iam::permissions_policy(config))],
+            trust: iam::trust_policy(&names),
+            inline_policies: vec![(DEPLOY_POLICY_NAME, iam::permissions_policy(&names))],
             managed_policies: Vec::new(),
         },
         execution_role: Role {
@@ -503,7 +503,7 @@ pub fn plan(config: &ValidConfig) -> Plan {
         },
         security_groups,
         load_balancer,
-        task_definition: ecs::task_definition(config),
+        task_definition: ecs::task_definition(config, &names),
         service: Service {
             name: names.service.clone(),
             arn: names.service_arn.clone(),

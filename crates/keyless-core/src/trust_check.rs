@@ -109,7 +109,7 @@ pub fn check_generated(config: &ValidConfig, run: &Run) -> Result<Decision, Chec
 
 /// The generated trust policy as JSON text, the bundle's `infra/trust-policy.json`.
 pub fn generated_policy_json(config: &ValidConfig) -> String {
-    crate::bundle::pretty_json(&crate::iam::trust_policy(config))
+    crate::bundle::pretty_json(&crate::iam::trust_policy(&crate::names::Names::new(config)))
 }
 
 #[cfg(test)]

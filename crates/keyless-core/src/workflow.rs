@@ -244,9 +244,8 @@ pub fn runner(architecture: Architecture) -> &'static str {
     }
 }
 
-/// The workflow model for this config.
-pub fn workflow(config: &ValidConfig) -> Workflow {
-    let names = Names::new(config);
+/// The workflow model for this config and its names.
+pub fn workflow(config: &ValidConfig, names: &Names) -> Workflow {
     let branch = &config.branch;
     let image = format!(
         "${{{{ steps.ecr.outputs.registry }}}}/{}:${{{{ github.sha }}}}",
@@ -397,7 +396,7 @@ pub fn workflow(config: &ValidConfig) -> Workflow {
         steps,
     };
     Workflow {
-        header: header(config, &names),
+        header: header(config, names),
         name: format!("Deploy {}", config.app_name),
         on: Triggers {
             push: Push {
@@ -578,9 +577,13 @@ mod tests {
         .unwrap()
     }
 
+    fn of(config: &ValidConfig) -> Workflow {
+        workflow(config, &Names::new(config))
+    }
+
     #[test]
     fn account_id_is_quoted_and_actions_pinned() {
-        let text = render(&workflow(&config()));
+        let text = render(&of(&config()));
         assert!(text.contains("allowed-account-ids: \"012345678901\""));
         for action in ACTIONS {
             assert!(
@@ -597,7 +600,7 @@ mod tests {
 
     #[test]
     fn expressions_only_where_intended() {
-        let text = render(&workflow(&config()));
+        let text = render(&of(&config()));
         let expressions: Vec<&str> = text
             .match_indices("${{")
             .map(|(i, _)| {
@@ -630,7 +633,7 @@ mod tests {
         }
         .validate()
         .unwrap();
-        let model = workflow(&scaled);
+        let model = of(&scaled);
         let steps = &model.jobs.get(JOB_ID).unwrap().steps;
         let runs: Vec<&Step> = steps.iter().filter(|s| s.run.is_some()).collect();
         assert_eq!(runs.len(), 1);
@@ -644,7 +647,7 @@ mod tests {
             &format!("${{{{ steps.{}.outputs.count }}}}", read.id.unwrap())
         );
         // Without autoscaling: no run step, the count of keyless.json.
-        let fixed = workflow(&config());
+        let fixed = of(&config());
         let steps = &fixed.jobs.get(JOB_ID).unwrap().steps;
         assert!(steps.iter().all(|s| s.run.is_none()));
         assert_eq!(

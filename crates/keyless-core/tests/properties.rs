@@ -238,7 +238,7 @@ proptest! {
             return Err(TestCaseError::fail(format!("{problem}\n{raw:?}")));
         }
         let names = Names::new(&config);
-        for policy in [iam::trust_policy(&config), iam::permissions_policy(&config)] {
+        for policy in [iam::trust_policy(&names), iam::permissions_policy(&names)] {
             prop_assert_eq!(iam::lint(&policy, &names), Vec::<String>::new());
         }
         if let Some(policy) = iam::secrets_policy(&config) {

@@ -14,6 +14,7 @@ use keyless_core::bundle::{
     CONFIG_PATH, PERMISSIONS_POLICY_PATH, SETUP_SCRIPT_PATH, TASK_DEFINITION_PATH,
     TEARDOWN_SCRIPT_PATH, TRUST_POLICY_PATH, WORKFLOW_PATH,
 };
+use keyless_core::names::Names;
 use keyless_core::{generate, workflow, Bundle, ValidConfig};
 use serde_json::Value;
 
@@ -200,7 +201,7 @@ pub fn check_bundle(config: &ValidConfig, bundle: &Bundle) -> Result<(), String>
         .map_err(|e| format!("teardown.sh: {e}"))?;
 
     // The YAML reads back as exactly the model.
-    let model = serde_json::to_value(workflow::workflow(config)).unwrap();
+    let model = serde_json::to_value(workflow::workflow(config, &Names::new(config))).unwrap();
     if flow != model {
         return Err(format!(
             "the workflow YAML does not read back as its model:\n{flow:#}\n!=\n{model:#}"
