@@ -50,7 +50,21 @@ pub struct Script {
 
 /// Single-quotes a value for bash: `it's` becomes `'it'\''s'`.
 pub fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
+    let mut out = String::with_capacity(value.len() + 2);
+    push_quoted(&mut out, value);
+    out
+}
+
+/// Appends [`quote`]`(value)` to `out`.
+fn push_quoted(out: &mut String, value: &str) {
+    out.push('\'');
+    for (i, part) in value.split('\'').enumerate() {
+        if i > 0 {
+            out.push_str(r"'\''");
+        }
+        out.push_str(part);
+    }
+    out.push('\'');
 }
 
 /// A value as one shell word, quoted only when it needs it: `main` stays
@@ -68,20 +82,27 @@ pub fn arg(value: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn is_identifier(name: &str) -> bool {
-    name.chars()
+    name.bytes()
         .next()
-        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        .is_some_and(|b| b.is_ascii_uppercase() || b == b'_')
         && name
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether `text` may hold a control character (U+0000–U+001F, U+007F–U+009F):
+/// a quick byte test, true also for some other characters after U+007F.
+fn may_hold_control(text: &str) -> bool {
+    text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2)
 }
 
 impl Script {
     /// Starts a script: the shebang, then the header as comments.
     pub fn new(header: &[String]) -> Script {
-        let mut script = Script {
-            text: "#!/usr/bin/env bash\n".into(),
-        };
+        // Room for the longest setup.sh, so the text is not copied as it grows.
+        let mut text = String::with_capacity(64 * 1024);
+        text.push_str("#!/usr/bin/env bash\n");
+        let mut script = Script { text };
         for line in header {
             script.comment(line);
         }
@@ -90,10 +111,13 @@ impl Script {
 
     /// A comment line (line breaks inside become spaces).
     pub fn comment(&mut self, line: &str) {
-        let line: String = line
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let line: std::borrow::Cow<'_, str> = if may_hold_control(line) {
+            line.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect()
+        } else {
+            line.into()
+        };
         if line.trim().is_empty() {
             self.text.push_str("#\n");
         } else {
@@ -119,16 +143,25 @@ impl Script {
     /// `readonly NAME='value'`.
     pub fn var(&mut self, name: &'static str, value: &str) {
         assert!(is_identifier(name), "{name} is not a shell variable name");
-        self.text
-            .push_str(&format!("readonly {name}={}\n", quote(value)));
+        self.text.push_str("readonly ");
+        self.text.push_str(name);
+        self.text.push('=');
+        push_quoted(&mut self.text, value);
+        self.text.push('\n');
     }
 
     /// `NAME=('a' 'b')` (not readonly: bash 3.2 cannot mark arrays readonly).
     pub fn array(&mut self, name: &'static str, values: &[String]) {
         assert!(is_identifier(name), "{name} is not a shell variable name");
-        let items: Vec<String> = values.iter().map(|v| quote(v)).collect();
-        self.text
-            .push_str(&format!("{name}=({})\n", items.join(" ")));
+        self.text.push_str(name);
+        self.text.push_str("=(");
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                self.text.push(' ');
+            }
+            push_quoted(&mut self.text, value);
+        }
+        self.text.push_str(")\n");
     }
 
     /// The finished text.
