@@ -130,7 +130,9 @@ export async function cliBundle(config) {
 export async function selectFile(page, artifactPath) {
   const tab = page.getByRole('tab', { name: artifactPath, exact: true });
   if (await tab.isVisible()) await tab.click();
-  else await page.getByLabel('File', { exact: true }).selectOption({ label: artifactPath });
+  // The picker's accessible name holds its chosen file too (the select sits in its
+  // label), so it is found by its place, not by an exact name.
+  else await page.locator('label.file-select select').selectOption({ label: artifactPath });
   await page.waitForFunction((p) => {
     const pre = document.querySelector(`[data-artifact="${p}"]`);
     return pre && !pre.closest('[role="tabpanel"]').hidden && pre.textContent !== '';

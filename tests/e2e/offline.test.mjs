@@ -42,7 +42,7 @@ async function indexUrls() {
   const html = await readFile(path.join(DIST, 'index.html'), 'utf8');
   return [...html.matchAll(/\s(?:href|src)=(?:"([^"]+)"|([^\s">]+))/g)]
     .map((m) => m[1] ?? m[2])
-    .filter((url) => !url.startsWith('data:'));
+    .filter((url) => !url.startsWith("data:") && !url.startsWith("#"));
 }
 
 /** A valid config as a share link (the fragment format of src/persist.rs). */
