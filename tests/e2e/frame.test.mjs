@@ -65,6 +65,9 @@ for (const [width, height] of WIDTHS) {
     assert.deepEqual(await page.locator('.steps .step-title').allTextContents(), STEPS, 'the steps\' names are in the frame');
     assert.match(await page.locator('footer.site').textContent(), /runs entirely in your browser/);
     assert.equal(await page.locator('#field-github_owner').count(), 0, 'the app has not mounted yet');
+    await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+    assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').some((r) => r.name.endsWith('.wasm') && r.responseEnd > 0)), false,
+      'the first contentful paint came while the wasm was still held back');
     const footerTop = await page.locator('footer.site').evaluate((e) => e.getBoundingClientRect().top);
     assert.ok(footerTop >= height, `the footer starts below the fold (${footerTop} px)`);
     const before = await boxes(page);
