@@ -1,6 +1,7 @@
 //! The live preview: one tab per file of the bundle, with copy and download, the
 //! "Download all" archive, and the stale marker while the inputs have errors.
 
+use keyless_core::bundle::FileUse;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -42,50 +43,6 @@ pub fn file_purpose(path: &str) -> &'static str {
         "server.js" | "app.py" | "main.go" | "public/index.html" => "The starter's minimal app (JSON on every path, {\"status\": \"ok\"} on /health): replace it with yours.",
         "package.json" | "go.mod" => "The starter app's manifest, without dependencies.",
         _ => "",
-    }
-}
-
-/// What the user does with a file; the preview groups the files by it, in the
-/// order of [`FileUse::ALL`] (the order of use, as DEPLOY.md tells it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FileUse {
-    /// Run once with admin credentials: the setup script, or the stack instead.
-    RunOnce,
-    /// Commit to the repository: the workflow, task definition, config, guide, starter.
-    Commit,
-    /// Read to know what the role may do (setup applies them).
-    Reference,
-    /// Run to remove everything.
-    CleanUp,
-}
-
-impl FileUse {
-    /// Every use, in the order the preview shows them.
-    pub const ALL: [FileUse; 4] = [
-        FileUse::RunOnce,
-        FileUse::Commit,
-        FileUse::Reference,
-        FileUse::CleanUp,
-    ];
-
-    /// The group's heading.
-    pub fn title(self) -> &'static str {
-        match self {
-            FileUse::RunOnce => "Run once",
-            FileUse::Commit => "Commit",
-            FileUse::Reference => "Reference",
-            FileUse::CleanUp => "Clean up",
-        }
-    }
-
-    /// The use of the file at `path`.
-    pub fn of(path: &str) -> FileUse {
-        match path {
-            "infra/setup.sh" | "infra/cloudformation.yaml" => FileUse::RunOnce,
-            "infra/trust-policy.json" | "infra/permissions-policy.json" => FileUse::Reference,
-            "infra/teardown.sh" => FileUse::CleanUp,
-            _ => FileUse::Commit,
-        }
     }
 }
 

@@ -45,6 +45,50 @@ pub const PATHS: [&str; 9] = [
     DEPLOY_GUIDE_PATH,
 ];
 
+/// What the user does with a file; the page groups the files by it, in the order
+/// of [`FileUse::ALL`] (the order of use, as `DEPLOY.md` tells it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileUse {
+    /// Run once with admin credentials: the setup script, or the stack instead.
+    RunOnce,
+    /// Commit to the repository: the workflow, task definition, config, guide, starter.
+    Commit,
+    /// Read to know what the role may do (setup applies them).
+    Reference,
+    /// Run to remove everything.
+    CleanUp,
+}
+
+impl FileUse {
+    /// Every use, in the order of use.
+    pub const ALL: [FileUse; 4] = [
+        FileUse::RunOnce,
+        FileUse::Commit,
+        FileUse::Reference,
+        FileUse::CleanUp,
+    ];
+
+    /// The group's heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            FileUse::RunOnce => "Run once",
+            FileUse::Commit => "Commit",
+            FileUse::Reference => "Reference",
+            FileUse::CleanUp => "Clean up",
+        }
+    }
+
+    /// The use of the file at `path` (a starter file is committed).
+    pub fn of(path: &str) -> FileUse {
+        match path {
+            SETUP_SCRIPT_PATH | CLOUDFORMATION_PATH => FileUse::RunOnce,
+            TRUST_POLICY_PATH | PERMISSIONS_POLICY_PATH => FileUse::Reference,
+            TEARDOWN_SCRIPT_PATH => FileUse::CleanUp,
+            _ => FileUse::Commit,
+        }
+    }
+}
+
 /// One generated file: where it sits in the user's repository and its exact text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleFile {
@@ -140,4 +184,35 @@ pub(crate) fn pretty_json<T: Serialize>(value: &T) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("plain data always serialises");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_has_the_use_the_guide_gives_it() {
+        let uses: Vec<(&str, FileUse)> = PATHS.iter().map(|p| (*p, FileUse::of(p))).collect();
+        assert_eq!(
+            uses,
+            [
+                (TRUST_POLICY_PATH, FileUse::Reference),
+                (PERMISSIONS_POLICY_PATH, FileUse::Reference),
+                (SETUP_SCRIPT_PATH, FileUse::RunOnce),
+                (TEARDOWN_SCRIPT_PATH, FileUse::CleanUp),
+                (CLOUDFORMATION_PATH, FileUse::RunOnce),
+                (TASK_DEFINITION_PATH, FileUse::Commit),
+                (WORKFLOW_PATH, FileUse::Commit),
+                (CONFIG_PATH, FileUse::Commit),
+                (DEPLOY_GUIDE_PATH, FileUse::Commit),
+            ]
+        );
+        assert_eq!(
+            FileUse::of("Dockerfile"),
+            FileUse::Commit,
+            "starter files are committed"
+        );
+        assert_eq!(FileUse::ALL[0], FileUse::RunOnce, "setup comes first");
+        assert_eq!(FileUse::ALL[3], FileUse::CleanUp, "teardown comes last");
+    }
 }
