@@ -41,8 +41,13 @@ pub struct Entry {
 impl Entry {
     /// An entry without comments.
     pub fn new(key: &str, value: Node) -> Entry {
+        Entry::new_owned(key.to_string(), value)
+    }
+
+    /// An entry without comments, its key already owned.
+    pub fn new_owned(key: String, value: Node) -> Entry {
         Entry {
-            key: key.to_string(),
+            key,
             value,
             comments: Vec::new(),
             trailing: None,
@@ -110,65 +115,28 @@ fn push_scalar(out: &mut String, node: &Node) -> bool {
 }
 
 /// Appends a whole number in decimal.
-fn push_int(out: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &digit in &digits[start..] {
-        out.push(char::from(digit));
-    }
+fn push_int(out: &mut String, n: u64) {
+    use std::fmt::Write;
+    write!(out, "{n}").expect("a String takes any text");
 }
 
 /// A string as a JSON string literal, which YAML reads as the same string.
 pub fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    push_quoted(&mut out, text);
-    out
+    serde_json::to_string(text).expect("a string always serialises")
 }
 
-/// Appends `text` as a JSON string literal, escaped exactly as serde_json
-/// does: `"` and `\` with a backslash; backspace, tab, newline, form feed and
-/// carriage return as `\b \t \n \f \r`; the other bytes below 0x20 as
-/// `\u00xx` (lowercase hex); everything else (DEL, non-ASCII) as it is. YAML
-/// reads it as a double-quoted scalar with the same value.
+/// Appends `text` as a JSON string literal: `"`, `\\` and the bytes below
+/// 0x20 escaped as serde_json does ([`quote`]), everything else (DEL,
+/// non-ASCII) as it is. YAML reads it as a double-quoted scalar with the same
+/// value. Most values need no escape: they are copied whole.
 fn push_quoted(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    let bytes = text.as_bytes();
-    let mut plain = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        let escape = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\x08' => "\\b",
-            b'\t' => "\\t",
-            b'\n' => "\\n",
-            b'\x0c' => "\\f",
-            b'\r' => "\\r",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        // Every byte escaped is ASCII, so `plain..i` and `i + 1..` are on
-        // character boundaries.
-        out.push_str(&text[plain..i]);
-        plain = i + 1;
-        if escape.is_empty() {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        } else {
-            out.push_str(escape);
-        }
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(&quote(text));
+    } else {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
     }
-    out.push_str(&text[plain..]);
-    out.push('"');
 }
 
 /// Whether `key` is written plain: an identifier of ASCII letters, digits,
