@@ -749,7 +749,7 @@ fn parameters(plan: &Plan) -> Node {
         let description = if plan.load_balancer.is_some() {
             format!(
                 "At least {} subnets of that VPC, in different availability zones, with a route to an internet gateway (the default VPC's default subnets are).",
-                plan.network.load_balancer_zones
+                crate::plan::LOAD_BALANCER_MIN_ZONES
             )
         } else {
             "Subnets of that VPC for the tasks, with a route to an internet gateway when tasks get public IPs (the default VPC's default subnets: aws ec2 describe-subnets --filters Name=default-for-az,Values=true).".to_string()

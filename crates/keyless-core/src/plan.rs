@@ -139,8 +139,10 @@ pub struct Network {
     pub given_security_groups: Vec<String>,
     /// Whether each task gets a public IPv4 address.
     pub assign_public_ip: bool,
-    /// Availability zones the load balancer's subnets must span.
-    pub load_balancer_zones: usize,
+    /// The most Availability Zones the load balancer spans:
+    /// [`LOAD_BALANCER_MIN_ZONES`] in the default VPC; `None` with the config's own
+    /// subnets, whose every zone gets a load balancer node.
+    pub load_balancer_zone_limit: Option<usize>,
 }
 
 impl Network {
@@ -499,7 +501,7 @@ pub fn plan(config: &ValidConfig) -> Plan {
             subnets: config.subnets.clone(),
             given_security_groups: config.security_groups.clone(),
             assign_public_ip: config.assign_public_ip,
-            load_balancer_zones: 2,
+            load_balancer_zone_limit: config.subnets.is_empty().then_some(LOAD_BALANCER_MIN_ZONES),
         },
         security_groups,
         load_balancer,

@@ -140,6 +140,11 @@ pub const HEALTHY_CODES: &str = "200-399";
 pub const DEREGISTRATION_DELAY: u32 = 30;
 /// Seconds after a task starts during which ECS ignores failed load balancer checks.
 pub const HEALTH_CHECK_GRACE: u32 = 60;
+
+/// An application load balancer needs subnets in at least this many Availability
+/// Zones; in the default VPC it spans exactly this many (each zone adds a billed
+/// public IPv4 address).
+pub const LOAD_BALANCER_MIN_ZONES: usize = 2;
 /// The listener's TLS policy (domain.md §8): TLS 1.3 and 1.2, post-quantum key
 /// exchange. The CLI's default is still `ELBSecurityPolicy-2016-08`.
 pub const SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09";

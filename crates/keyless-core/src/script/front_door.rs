@@ -58,14 +58,12 @@ pub(super) fn setup_inputs(s: &mut Script, plan: &Plan) {
             }
         }
         s.var("LB_PORTS_TEXT", &format!(" {}", ports.join(" and ")));
-        s.var(
-            "LB_ZONES",
-            &if plan.network.uses_default_vpc() {
-                plan.network.load_balancer_zones.to_string()
-            } else {
-                "99".to_string()
-            },
-        );
+        // Without a limit, as many zones as there are subnets: every zone of them.
+        let zones = plan
+            .network
+            .load_balancer_zone_limit
+            .unwrap_or(plan.network.subnets.len());
+        s.var("LB_ZONES", &zones.to_string());
         s.array("HEALTH_CHECK", &health_check(&lb.target_group.health_check));
         s.var(
             "DEREGISTRATION_DELAY",
