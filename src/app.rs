@@ -29,16 +29,39 @@ pub fn App() -> impl IntoView {
     let state = FormState::new(persist::initial_raw());
     state.go_to(persist::initial_step());
     persist::handle_persistence(state);
-    // The preview and the cost panel mount one task after the form, so the first
-    // paint does not wait for them (shorter long tasks at load).
-    let results_ready = RwSignal::new(false);
-    set_timeout(move || results_ready.set(true), std::time::Duration::ZERO);
+    // The panels beside the form mount after it, one task each in reading order, so
+    // the form is usable first and no single long task blocks the page at load.
+    let mounted = RwSignal::new(0usize);
+    mount_one_more(mounted, RESULT_PANELS);
+    let after = move |panels: usize| Memo::new(move |_| mounted.get() >= panels);
+    let (preview, next_steps, run_check, cost, troubleshooter) =
+        (after(1), after(2), after(3), after(4), after(5));
     view! {
         <Wizard state />
         <div class="results">
-            {move || if results_ready.get() { view! { <Preview state /> <NextSteps state /> <RunCheck state /> <CostPanel state /> <Troubleshooter state /> }.into_any() } else { ().into_any() }}
+            {move || if preview.get() { view! { <Preview state /> }.into_any() } else { ().into_any() }}
+            {move || if next_steps.get() { view! { <NextSteps state /> }.into_any() } else { ().into_any() }}
+            {move || if run_check.get() { view! { <RunCheck state /> }.into_any() } else { ().into_any() }}
+            {move || if cost.get() { view! { <CostPanel state /> }.into_any() } else { ().into_any() }}
+            {move || if troubleshooter.get() { view! { <Troubleshooter state /> }.into_any() } else { ().into_any() }}
         </div>
     }
+}
+
+/// How many panels the results column holds.
+const RESULT_PANELS: usize = 5;
+
+/// Mounts one more results panel in the next task, then schedules the next one.
+fn mount_one_more(mounted: RwSignal<usize>, total: usize) {
+    set_timeout(
+        move || {
+            mounted.update(|n| *n += 1);
+            if mounted.get_untracked() < total {
+                mount_one_more(mounted, total);
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 /// The steps, their navigation and the form.
