@@ -664,3 +664,34 @@ fn a_drifted_rendering_is_caught() {
     let problem = check(&plan, &bundle).unwrap_err();
     assert!(problem.starts_with("retention"), "{problem}");
 }
+
+/// The load balancer spans exactly two zones of the default VPC (each zone is a
+/// billed public IPv4 address, and setup.sh fails below two), and every zone of
+/// the config's own subnets: setup.sh's `LB_ZONES` bounds the zones it keeps.
+#[test]
+fn the_load_balancer_spans_two_default_zones_or_every_given_one() {
+    let mut seen = 0;
+    for (name, text) in common::fixtures() {
+        let config = parse_config_json(&text).unwrap();
+        let plan = plan::plan(&config);
+        if plan.load_balancer.is_none() {
+            continue;
+        }
+        seen += 1;
+        let bundle = generate(&config);
+        let zones: usize = var(bundle.file(SETUP_SCRIPT_PATH).unwrap(), "LB_ZONES")
+            .unwrap()
+            .parse()
+            .unwrap();
+        if config.subnets.is_empty() {
+            assert_eq!(zones, 2, "fixture {name}: two zones of the default VPC");
+        } else {
+            assert_eq!(
+                zones,
+                config.subnets.len(),
+                "fixture {name}: every given subnet's zone"
+            );
+        }
+    }
+    assert!(seen >= 3, "fixtures with a load balancer: {seen}");
+}
